@@ -1,0 +1,133 @@
+//! Finding wgpu adapters and ranking them. The instance honours wgpu's own
+//! environment variables (`WGPU_BACKEND`, and `WGPU_ADAPTER_NAME` through
+//! [`crate::device`]), so users can steer it the way every wgpu program is steered.
+
+use serde::Serialize;
+
+/// One adapter wgpu found, with its position in `hashwatt devices`.
+#[derive(Clone, Debug)]
+pub struct GpuAdapter {
+    pub index: usize,
+    pub adapter: wgpu::Adapter,
+    pub info: wgpu::AdapterInfo,
+}
+
+/// What reports say about a device.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct DeviceSummary {
+    pub name: String,
+    pub backend: String,
+    #[serde(rename = "type")]
+    pub device_type: String,
+    pub driver: String,
+}
+
+impl GpuAdapter {
+    pub fn summary(&self) -> DeviceSummary {
+        summarize(&self.info)
+    }
+
+    /// Higher is better: real GPUs before software rasterizers, native APIs
+    /// before OpenGL.
+    pub fn rank(&self) -> u32 {
+        let kind = match self.info.device_type {
+            wgpu::DeviceType::DiscreteGpu => 40,
+            wgpu::DeviceType::IntegratedGpu => 30,
+            wgpu::DeviceType::VirtualGpu => 20,
+            wgpu::DeviceType::Other => 10,
+            wgpu::DeviceType::Cpu => 5,
+        };
+        let api = match self.info.backend {
+            wgpu::Backend::Vulkan | wgpu::Backend::Metal | wgpu::Backend::Dx12 => 2,
+            wgpu::Backend::Gl => 1,
+            _ => 0,
+        };
+        kind * 10 + api
+    }
+
+    pub fn label(&self) -> String {
+        format!(
+            "#{} {} ({})",
+            self.index,
+            self.info.name,
+            backend_name(self.info.backend)
+        )
+    }
+}
+
+pub fn summarize(info: &wgpu::AdapterInfo) -> DeviceSummary {
+    let driver = match (info.driver.is_empty(), info.driver_info.is_empty()) {
+        (false, false) => format!("{} {}", info.driver, info.driver_info),
+        (false, true) => info.driver.clone(),
+        (true, false) => info.driver_info.clone(),
+        (true, true) => String::new(),
+    };
+    DeviceSummary {
+        name: info.name.clone(),
+        backend: backend_name(info.backend).to_string(),
+        device_type: device_type_name(info.device_type).to_string(),
+        driver,
+    }
+}
+
+pub fn backend_name(backend: wgpu::Backend) -> &'static str {
+    match backend {
+        wgpu::Backend::Vulkan => "vulkan",
+        wgpu::Backend::Metal => "metal",
+        wgpu::Backend::Dx12 => "dx12",
+        wgpu::Backend::Gl => "gl",
+        wgpu::Backend::BrowserWebGpu => "webgpu",
+        _ => "other",
+    }
+}
+
+pub fn device_type_name(device_type: wgpu::DeviceType) -> &'static str {
+    match device_type {
+        wgpu::DeviceType::DiscreteGpu => "discrete-gpu",
+        wgpu::DeviceType::IntegratedGpu => "integrated-gpu",
+        wgpu::DeviceType::VirtualGpu => "virtual-gpu",
+        wgpu::DeviceType::Cpu => "cpu",
+        wgpu::DeviceType::Other => "other",
+    }
+}
+
+/// Every adapter that can run compute shaders, in wgpu's order; the index is
+/// what `--device N` takes. With `WGPU_BACKEND` set, exactly those backends;
+/// otherwise the native APIs (Vulkan, Metal, DX12), and OpenGL only when
+/// none of them has an adapter (probing GL first makes Mesa's EGL print
+/// warnings on headless machines, and GL is the slowest path to compute).
+pub fn enumerate_adapters() -> Vec<GpuAdapter> {
+    if let Some(backends) = wgpu::Backends::from_env() {
+        return enumerate(backends);
+    }
+    let native = enumerate(wgpu::Backends::PRIMARY);
+    if native.is_empty() {
+        enumerate(wgpu::Backends::SECONDARY)
+    } else {
+        native
+    }
+}
+
+fn enumerate(backends: wgpu::Backends) -> Vec<GpuAdapter> {
+    let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    descriptor.backends = backends;
+    let instance = wgpu::Instance::new(descriptor);
+    pollster::block_on(instance.enumerate_adapters(backends))
+        .into_iter()
+        .filter(|adapter| {
+            adapter
+                .get_downlevel_capabilities()
+                .flags
+                .contains(wgpu::DownlevelFlags::COMPUTE_SHADERS)
+        })
+        .enumerate()
+        .map(|(index, adapter)| {
+            let info = adapter.get_info();
+            GpuAdapter {
+                index,
+                adapter,
+                info,
+            }
+        })
+        .collect()
+}

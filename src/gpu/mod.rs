@@ -1,0 +1,12 @@
+//! Running the WGSL kernels through wgpu: adapters, kernels and the
+//! double-buffered nonce search.
+
+mod adapters;
+mod kernels;
+mod searcher;
+
+pub use adapters::{
+    backend_name, device_type_name, enumerate_adapters, summarize, DeviceSummary, GpuAdapter,
+};
+pub use kernels::{KernelConfig, KernelVariant};
+pub use searcher::GpuSearcher;

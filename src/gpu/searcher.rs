@@ -1,0 +1,529 @@
+//! The GPU search loop: one compute dispatch per batch, two batches in
+//! flight so the GPU works on the next while the host reads back and checks
+//! the last, and no hit ever dropped: the kernel's hit counter keeps
+//! counting past the buffer's room, and an overflowing batch is searched
+//! again with a buffer large enough.
+
+use std::collections::VecDeque;
+use std::sync::{mpsc, Arc, Mutex};
+
+use bytemuck::{Pod, Zeroable};
+use wgpu::util::DeviceExt;
+
+use super::adapters::{DeviceSummary, GpuAdapter};
+use super::kernels::{self, KernelConfig};
+use crate::error::{Error, Result};
+use crate::header::{BlockHash, BlockHeader};
+use crate::search::{Batch, BatchResult, Searcher};
+
+/// Batches kept in flight: one running, one queued behind it.
+const DEPTH: usize = 2;
+/// Starting room for hits per batch; grows when a batch overflows it.
+const INITIAL_HIT_CAPACITY: u32 = 1024;
+/// The most nonces one dispatch takes (the kernel counts them in a u32).
+pub const MAX_BATCH: u64 = 1 << 31;
+
+/// The search kernel's uniform block; the layout matches `SearchParams` in
+/// the WGSL (vec4-aligned arrays, 96 bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct SearchParams {
+    midstate: [u32; 8],
+    tail: [u32; 4],
+    target_limbs: [u32; 8],
+    nonce_base: u32,
+    nonce_count: u32,
+    hit_capacity: u32,
+    row_stride: u32,
+}
+
+/// One set of buffers for a batch in flight.
+struct Slot {
+    params: wgpu::Buffer,
+    hits: wgpu::Buffer,
+    readback: wgpu::Buffer,
+    bind_group: wgpu::BindGroup,
+    capacity: u32,
+}
+
+struct Pending {
+    slot: usize,
+    batch: Batch,
+    submission: wgpu::SubmissionIndex,
+    mapped: mpsc::Receiver<std::result::Result<(), wgpu::BufferAsyncError>>,
+}
+
+pub struct GpuSearcher {
+    label: String,
+    summary: DeviceSummary,
+    config: KernelConfig,
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    search_pipeline: wgpu::ComputePipeline,
+    digest_pipeline: wgpu::ComputePipeline,
+    slots: Vec<Slot>,
+    free: Vec<usize>,
+    pending: VecDeque<Pending>,
+    /// The first uncaptured error or device loss, recorded by wgpu's callbacks.
+    fault: Arc<Mutex<Option<String>>>,
+    max_workgroups_per_dimension: u32,
+    max_hit_capacity: u32,
+}
+
+impl GpuSearcher {
+    /// Opens the adapter and compiles the kernels. Every failure (no device,
+    /// a shader the driver rejects) is an error naming the adapter.
+    pub fn open(adapter: &GpuAdapter, config: KernelConfig) -> Result<Self> {
+        let label = adapter.label();
+        let limits = adapter.adapter.limits();
+        let (device, queue) =
+            pollster::block_on(adapter.adapter.request_device(&wgpu::DeviceDescriptor {
+                label: Some("hashwatt"),
+                required_limits: limits.clone(),
+                ..Default::default()
+            }))
+            .map_err(|e| Error::device(format!("cannot open {label}: {e}")))?;
+
+        let fault = Arc::new(Mutex::new(None::<String>));
+        let record = |fault: &Arc<Mutex<Option<String>>>, message: String| {
+            let mut slot = fault.lock().unwrap_or_else(|e| e.into_inner());
+            slot.get_or_insert(message);
+        };
+        {
+            let fault = fault.clone();
+            device.on_uncaptured_error(Arc::new(move |error: wgpu::Error| {
+                record(&fault, error.to_string())
+            }));
+        }
+        {
+            let fault = fault.clone();
+            device.set_device_lost_callback(move |reason, message| {
+                if reason != wgpu::DeviceLostReason::Destroyed {
+                    record(&fault, format!("device lost: {message}"));
+                }
+            });
+        }
+
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let search_pipeline = compile(
+            &device,
+            "search",
+            &kernels::search_source(config.variant),
+            config.workgroup_size,
+        );
+        let digest_pipeline = compile(&device, "digest", &kernels::digest_source(), 0);
+        if let Some(error) = pollster::block_on(scope.pop()) {
+            return Err(Error::device(format!(
+                "{label}: the {} kernel did not compile: {error}",
+                config.variant
+            )));
+        }
+
+        let max_hit_capacity = ((limits.max_storage_buffer_binding_size as u64 / 4)
+            .saturating_sub(1))
+        .min(MAX_BATCH) as u32;
+        let mut searcher = GpuSearcher {
+            label,
+            summary: adapter.summary(),
+            config,
+            device,
+            queue,
+            search_pipeline,
+            digest_pipeline,
+            slots: Vec::new(),
+            free: Vec::new(),
+            pending: VecDeque::new(),
+            fault,
+            max_workgroups_per_dimension: limits.max_compute_workgroups_per_dimension,
+            max_hit_capacity,
+        };
+        for index in 0..DEPTH {
+            let slot = searcher.new_slot(INITIAL_HIT_CAPACITY.min(max_hit_capacity));
+            searcher.slots.push(slot);
+            searcher.free.push(DEPTH - 1 - index);
+        }
+        searcher.check_fault()?;
+        Ok(searcher)
+    }
+
+    pub fn summary(&self) -> &DeviceSummary {
+        &self.summary
+    }
+
+    pub fn config(&self) -> KernelConfig {
+        self.config
+    }
+
+    fn new_slot(&self, capacity: u32) -> Slot {
+        let hit_bytes = 4 * (capacity as u64 + 1);
+        let params = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("search params"),
+            size: std::mem::size_of::<SearchParams>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let hits = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("hits"),
+            size: hit_bytes,
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let readback = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("hits readback"),
+            size: hit_bytes,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("search bindings"),
+            layout: &self.search_pipeline.get_bind_group_layout(0),
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: params.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: hits.as_entire_binding(),
+                },
+            ],
+        });
+        Slot {
+            params,
+            hits,
+            readback,
+            bind_group,
+            capacity,
+        }
+    }
+
+    fn check_fault(&self) -> Result<()> {
+        match self
+            .fault
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            Some(message) => Err(Error::device(format!("{}: {message}", self.label))),
+            None => Ok(()),
+        }
+    }
+
+    /// Dispatch grid for `count` nonces: (workgroups x, workgroups y,
+    /// invocations per row). Rows keep x under the per-dimension limit.
+    fn grid(&self, count: u64) -> (u32, u32, u32) {
+        let invocations = count.div_ceil(self.config.nonces_per_invocation as u64);
+        let groups = invocations
+            .div_ceil(self.config.workgroup_size as u64)
+            .max(1);
+        let x = groups.min(self.max_workgroups_per_dimension as u64);
+        let y = groups.div_ceil(x);
+        (
+            x as u32,
+            y as u32,
+            (x * self.config.workgroup_size as u64) as u32,
+        )
+    }
+
+    fn launch(&self, slot_index: usize, batch: &Batch) -> Pending {
+        assert!(
+            batch.count <= MAX_BATCH,
+            "batch of {} nonces is over the dispatch limit",
+            batch.count
+        );
+        let slot = &self.slots[slot_index];
+        let (x, y, row_stride) = self.grid(batch.count);
+        let tail = batch.header.tail_words();
+        let params = SearchParams {
+            midstate: batch.header.midstate(),
+            tail: [tail[0], tail[1], tail[2], 0],
+            target_limbs: batch.target.limbs(),
+            nonce_base: batch.start,
+            nonce_count: batch.count as u32,
+            hit_capacity: slot.capacity,
+            row_stride,
+        };
+        self.queue
+            .write_buffer(&slot.params, 0, bytemuck::bytes_of(&params));
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("search"),
+            });
+        encoder.clear_buffer(&slot.hits, 0, Some(4));
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("search"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(&self.search_pipeline);
+            pass.set_bind_group(0, &slot.bind_group, &[]);
+            pass.dispatch_workgroups(x, y, 1);
+        }
+        encoder.copy_buffer_to_buffer(&slot.hits, 0, &slot.readback, 0, slot.readback.size());
+        let submission = self.queue.submit([encoder.finish()]);
+        let (sender, mapped) = mpsc::channel();
+        slot.readback
+            .slice(..)
+            .map_async(wgpu::MapMode::Read, move |result| {
+                let _ = sender.send(result);
+            });
+        Pending {
+            slot: slot_index,
+            batch: batch.clone(),
+            submission,
+            mapped,
+        }
+    }
+
+    /// Waits for a launched batch and reads back (hit count, stored nonces).
+    fn collect(&self, pending: &Pending) -> Result<(u32, Vec<u32>)> {
+        loop {
+            self.device
+                .poll(wgpu::PollType::Wait {
+                    submission_index: Some(pending.submission.clone()),
+                    timeout: None,
+                })
+                .map_err(|e| Error::device(format!("{}: {e}", self.label)))?;
+            self.check_fault()?;
+            match pending.mapped.try_recv() {
+                Ok(Ok(())) => break,
+                Ok(Err(e)) => {
+                    return Err(Error::device(format!(
+                        "{}: reading hits back failed: {e}",
+                        self.label
+                    )))
+                }
+                Err(mpsc::TryRecvError::Empty) => continue,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    return Err(Error::device(format!(
+                        "{}: the hit readback was dropped",
+                        self.label
+                    )))
+                }
+            }
+        }
+        let slot = &self.slots[pending.slot];
+        let (count, nonces) = {
+            let view = slot.readback.slice(..).get_mapped_range();
+            let view = view.map_err(|e| Error::device(format!("{}: {e}", self.label)))?;
+            let words: &[u32] = bytemuck::cast_slice(&view);
+            let count = words[0];
+            let stored = count.min(slot.capacity) as usize;
+            (count, words[1..1 + stored].to_vec())
+        };
+        slot.readback.unmap();
+        Ok((count, nonces))
+    }
+
+    /// Runs one batch to the end in `slot_index`, growing the hit buffer or
+    /// splitting the batch until every hit fits.
+    fn run_complete(&mut self, slot_index: usize, batch: &Batch) -> Result<Vec<u32>> {
+        let pending = self.launch(slot_index, batch);
+        let (count, nonces) = self.collect(&pending)?;
+        if count <= self.slots[slot_index].capacity {
+            return Ok(nonces);
+        }
+        self.grow_or_split(slot_index, batch, count)
+    }
+
+    fn grow_or_split(&mut self, slot_index: usize, batch: &Batch, count: u32) -> Result<Vec<u32>> {
+        if count <= self.max_hit_capacity {
+            let capacity = count
+                .checked_next_power_of_two()
+                .unwrap_or(u32::MAX)
+                .min(self.max_hit_capacity);
+            self.slots[slot_index] = self.new_slot(capacity);
+            return self.run_complete(slot_index, batch);
+        }
+        // More hits than one buffer can hold: search the halves separately.
+        let half = batch.count / 2;
+        let low = Batch::new(batch.header, batch.start, half, batch.target);
+        let high = Batch::new(
+            batch.header,
+            batch.start + half as u32,
+            batch.count - half,
+            batch.target,
+        );
+        let mut hits = self.run_complete(slot_index, &low)?;
+        hits.extend(self.run_complete(slot_index, &high)?);
+        Ok(hits)
+    }
+}
+
+fn compile(
+    device: &wgpu::Device,
+    entry_point: &str,
+    source: &str,
+    workgroup_size: u32,
+) -> wgpu::ComputePipeline {
+    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(entry_point),
+        source: wgpu::ShaderSource::Wgsl(source.into()),
+    });
+    let constants = [("WORKGROUP_SIZE", workgroup_size as f64)];
+    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(entry_point),
+        layout: None,
+        module: &module,
+        entry_point: Some(entry_point),
+        compilation_options: wgpu::PipelineCompilationOptions {
+            constants: if workgroup_size > 0 { &constants } else { &[] },
+            zero_initialize_workgroup_memory: false,
+        },
+        cache: None,
+    })
+}
+
+impl Searcher for GpuSearcher {
+    fn name(&self) -> String {
+        self.summary.name.clone()
+    }
+
+    fn depth(&self) -> usize {
+        DEPTH
+    }
+
+    fn in_flight(&self) -> usize {
+        self.pending.len()
+    }
+
+    fn submit(&mut self, batch: Batch) -> Result<()> {
+        let slot = self.free.pop().ok_or_else(|| {
+            Error::device(format!("{}: {DEPTH} batches already in flight", self.label))
+        })?;
+        let pending = self.launch(slot, &batch);
+        self.pending.push_back(pending);
+        self.check_fault()
+    }
+
+    fn wait_oldest(&mut self) -> Result<Option<BatchResult>> {
+        let Some(pending) = self.pending.pop_front() else {
+            return Ok(None);
+        };
+        let (count, nonces) = self.collect(&pending)?;
+        let hits = if count <= self.slots[pending.slot].capacity {
+            nonces
+        } else {
+            self.grow_or_split(pending.slot, &pending.batch, count)?
+        };
+        self.free.push(pending.slot);
+        Ok(Some(BatchResult {
+            batch: pending.batch,
+            hits,
+            device_seconds: None,
+        }))
+    }
+
+    fn digests(&mut self, headers: &[BlockHeader]) -> Result<Vec<BlockHash>> {
+        const PER_DISPATCH: usize = 65535 * 64;
+        let mut out = Vec::with_capacity(headers.len());
+        for chunk in headers.chunks(PER_DISPATCH) {
+            out.extend(self.digest_chunk(chunk)?);
+        }
+        Ok(out)
+    }
+}
+
+impl GpuSearcher {
+    fn digest_chunk(&mut self, headers: &[BlockHeader]) -> Result<Vec<BlockHash>> {
+        if headers.is_empty() {
+            return Ok(Vec::new());
+        }
+        // SHA-256 message words are big-endian readings of the bytes.
+        let words: Vec<u32> = headers
+            .iter()
+            .flat_map(|h| {
+                h.as_bytes()
+                    .chunks_exact(4)
+                    .map(|c| u32::from_be_bytes(c.try_into().expect("4 bytes")))
+            })
+            .collect();
+        let input = self
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("headers"),
+                contents: bytemuck::cast_slice(&words),
+                usage: wgpu::BufferUsages::STORAGE,
+            });
+        let out_bytes = (headers.len() * 32) as u64;
+        let output = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("digests"),
+            size: out_bytes,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        let readback = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("digests readback"),
+            size: out_bytes,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("digest bindings"),
+            layout: &self.digest_pipeline.get_bind_group_layout(0),
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: input.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: output.as_entire_binding(),
+                },
+            ],
+        });
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("digest"),
+            });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("digest"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(&self.digest_pipeline);
+            pass.set_bind_group(0, &bind_group, &[]);
+            pass.dispatch_workgroups((headers.len() as u32).div_ceil(64), 1, 1);
+        }
+        encoder.copy_buffer_to_buffer(&output, 0, &readback, 0, out_bytes);
+        let submission = self.queue.submit([encoder.finish()]);
+        let (sender, mapped) = mpsc::channel();
+        readback
+            .slice(..)
+            .map_async(wgpu::MapMode::Read, move |result| {
+                let _ = sender.send(result);
+            });
+        self.device
+            .poll(wgpu::PollType::Wait {
+                submission_index: Some(submission),
+                timeout: None,
+            })
+            .map_err(|e| Error::device(format!("{}: {e}", self.label)))?;
+        self.check_fault()?;
+        match mapped.recv() {
+            Ok(Ok(())) => {}
+            _ => {
+                return Err(Error::device(format!(
+                    "{}: reading digests back failed",
+                    self.label
+                )))
+            }
+        }
+        let view = readback
+            .slice(..)
+            .get_mapped_range()
+            .map_err(|e| Error::device(format!("{}: {e}", self.label)))?;
+        let words: &[u32] = bytemuck::cast_slice(&view);
+        let hashes = words
+            .chunks_exact(8)
+            .map(|state| crate::cpu::state_to_hash(state.try_into().expect("8 words")))
+            .collect();
+        drop(view);
+        readback.unmap();
+        Ok(hashes)
+    }
+}

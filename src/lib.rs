@@ -1,0 +1,21 @@
+//! hashwatt: measure how fast and how efficiently a GPU searches Bitcoin
+//! nonces with double SHA-256, prove its WGSL kernels right against the
+//! `sha2` crate on real mainnet headers, and scale the result to a site.
+//!
+//! The modules, in the order data flows through them:
+//! - [`header`], [`target`], [`catalog`]: real block headers, targets, the embedded set.
+//! - [`search`]: what a search device does; [`cpu`] and [`gpu`] are the devices.
+//! - [`device`]: picking devices from `--device`.
+//! - [`hits`]: every hit checked again on the CPU.
+//! - [`bench`], [`conformance`]: the measurements and the shader checks.
+//! - [`report`], [`cli`], [`commands`]: what the user sees.
+
+pub mod catalog;
+pub mod cpu;
+pub mod device;
+pub mod error;
+pub mod gpu;
+pub mod header;
+pub mod hex;
+pub mod search;
+pub mod target;

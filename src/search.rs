@@ -1,0 +1,89 @@
+//! What every search device does, CPU or GPU: take batches of nonces over a
+//! header, report every nonce whose double SHA-256 meets the target.
+//!
+//! A device keeps up to `depth()` batches in flight, so a GPU can work on the
+//! next batch while the host reads back and verifies the last one.
+
+use crate::error::Result;
+use crate::header::{BlockHash, BlockHeader};
+use crate::target::Target;
+
+/// The nonce space of one header.
+pub const NONCE_SPACE: u64 = 1 << 32;
+
+/// One contiguous range of nonces over one header.
+#[derive(Clone, Debug)]
+pub struct Batch {
+    pub header: BlockHeader,
+    pub start: u32,
+    /// At least 1; `start + count` never passes 2^32.
+    pub count: u64,
+    pub target: Target,
+}
+
+impl Batch {
+    pub fn new(header: BlockHeader, start: u32, count: u64, target: Target) -> Self {
+        assert!(
+            count >= 1 && start as u64 + count <= NONCE_SPACE,
+            "batch stays inside the nonce space"
+        );
+        Batch {
+            header,
+            start,
+            count,
+            target,
+        }
+    }
+}
+
+/// What a device found in a batch: every nonce that met the target, in no
+/// particular order, and the device-side time if the device measured it.
+#[derive(Clone, Debug)]
+pub struct BatchResult {
+    pub batch: Batch,
+    pub hits: Vec<u32>,
+    pub device_seconds: Option<f64>,
+}
+
+pub trait Searcher {
+    /// Name for reports, e.g. the adapter name or "CPU (sha2, 2 threads)".
+    fn name(&self) -> String;
+    /// How many batches it keeps in flight (1 for synchronous devices).
+    fn depth(&self) -> usize;
+    /// How many batches are in flight now.
+    fn in_flight(&self) -> usize;
+    /// Queues a batch. Fails if `depth()` batches are already in flight.
+    fn submit(&mut self, batch: Batch) -> Result<()>;
+    /// Waits for the oldest batch in flight; `None` when none is.
+    fn wait_oldest(&mut self) -> Result<Option<BatchResult>>;
+    /// Full double-SHA-256 digests of whole headers, computed on the device.
+    fn digests(&mut self, headers: &[BlockHeader]) -> Result<Vec<BlockHash>>;
+}
+
+/// Searches one range to the end, batch by batch, and returns the hits
+/// sorted. Used by `search`, `verify` and the tests.
+pub fn search_range(
+    searcher: &mut dyn Searcher,
+    header: &BlockHeader,
+    start: u32,
+    count: u64,
+    target: &Target,
+    batch_size: u64,
+) -> Result<Vec<u32>> {
+    let end = start as u64 + count;
+    let mut next = start as u64;
+    let mut hits = Vec::new();
+    loop {
+        while next < end && searcher.in_flight() < searcher.depth() {
+            let size = batch_size.max(1).min(end - next);
+            searcher.submit(Batch::new(*header, next as u32, size, *target))?;
+            next += size;
+        }
+        match searcher.wait_oldest()? {
+            Some(result) => hits.extend(result.hits),
+            None => break,
+        }
+    }
+    hits.sort_unstable();
+    Ok(hits)
+}

@@ -1,0 +1,87 @@
+//! Shared by the integration tests: the GPU the kernels run on (lavapipe on
+//! CI), the real-header fixture and a small deterministic random source.
+
+#![allow(dead_code)]
+
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use hashwatt::catalog::{self, KnownHeader};
+use hashwatt::device::{self, DeviceChoice, DeviceSpec};
+use hashwatt::gpu::{GpuSearcher, KernelConfig};
+
+/// The adapter the GPU tests use: the best one present. With `CI` set, no
+/// adapter is a failure: these tests never pass by skipping.
+pub fn gpu_choice() -> Option<DeviceChoice> {
+    let adapters = device::adapters();
+    match device::select(&DeviceSpec::Best, &adapters) {
+        Ok(choices) if !choices[0].is_cpu_reference() => Some(choices[0].clone()),
+        _ => {
+            if std::env::var_os("CI").is_some() {
+                panic!("CI is set but wgpu found no GPU adapter: install mesa-vulkan-drivers (lavapipe)");
+            }
+            eprintln!("no GPU adapter: skipping (set CI=1 to make this a failure)");
+            None
+        }
+    }
+}
+
+/// One opened searcher per kernel configuration, shared by every test in a
+/// binary (compiling a kernel on lavapipe takes seconds).
+pub fn gpu(config: KernelConfig) -> Option<MutexGuard<'static, GpuSearcher>> {
+    static OPENED: OnceLock<Mutex<Vec<(KernelConfig, &'static Mutex<GpuSearcher>)>>> =
+        OnceLock::new();
+    let choice = gpu_choice()?;
+    let DeviceChoice::Gpu(adapter) = choice else {
+        return None;
+    };
+    let registry = OPENED.get_or_init(|| Mutex::new(Vec::new()));
+    let searcher = {
+        let mut registry = registry.lock().unwrap_or_else(|e| e.into_inner());
+        match registry.iter().find(|(c, _)| *c == config) {
+            Some((_, searcher)) => *searcher,
+            None => {
+                let opened =
+                    GpuSearcher::open(&adapter, config).expect("GPU opens and the kernel compiles");
+                let leaked: &'static Mutex<GpuSearcher> = Box::leak(Box::new(Mutex::new(opened)));
+                registry.push((config, leaked));
+                leaked
+            }
+        }
+    };
+    Some(searcher.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// The 5,000-header mainnet fixture, with expected hashes.
+pub fn fixture_headers() -> Vec<KnownHeader> {
+    let text = include_str!("../data/mainnet-headers-5000.txt");
+    catalog::parse_headers_text(text).expect("fixture parses")
+}
+
+/// SplitMix64: deterministic, seedable, good enough to pick test nonces.
+pub struct Random(u64);
+
+impl Random {
+    pub fn new(seed: u64) -> Self {
+        Random(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+}
+
+/// A window of `len` nonces containing `nonce`, kept inside the nonce space.
+pub fn window_around(nonce: u32, len: u64) -> (u32, u64) {
+    let start = (nonce as u64)
+        .saturating_sub(len / 2)
+        .min((1u64 << 32) - len);
+    (start as u32, len)
+}
