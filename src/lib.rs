@@ -10,12 +10,18 @@
 //! - [`bench`], [`conformance`]: the measurements and the shader checks.
 //! - [`report`], [`cli`], [`commands`]: what the user sees.
 
+pub mod bench;
 pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod conformance;
 pub mod cpu;
 pub mod device;
 pub mod error;
 pub mod gpu;
 pub mod header;
 pub mod hex;
+pub mod hits;
+pub mod report;
 pub mod search;
 pub mod target;

@@ -60,8 +60,34 @@ pub trait Searcher {
     fn digests(&mut self, headers: &[BlockHeader]) -> Result<Vec<BlockHash>>;
 }
 
-/// Searches one range to the end, batch by batch, and returns the hits
-/// sorted. Used by `search`, `verify` and the tests.
+/// Searches one range to the end, batch by batch, handing each finished
+/// batch to `on_result` together with the searcher (to verify its hits).
+#[allow(clippy::too_many_arguments)]
+pub fn search_batches(
+    searcher: &mut dyn Searcher,
+    header: &BlockHeader,
+    start: u32,
+    count: u64,
+    target: &Target,
+    batch_size: u64,
+    mut on_result: impl FnMut(&mut dyn Searcher, BatchResult) -> Result<()>,
+) -> Result<()> {
+    let end = start as u64 + count;
+    let mut next = start as u64;
+    loop {
+        while next < end && searcher.in_flight() < searcher.depth() {
+            let size = batch_size.max(1).min(end - next);
+            searcher.submit(Batch::new(*header, next as u32, size, *target))?;
+            next += size;
+        }
+        match searcher.wait_oldest()? {
+            Some(result) => on_result(searcher, result)?,
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Every hit in one range, sorted. Used by `verify` and the tests.
 pub fn search_range(
     searcher: &mut dyn Searcher,
     header: &BlockHeader,
@@ -70,20 +96,19 @@ pub fn search_range(
     target: &Target,
     batch_size: u64,
 ) -> Result<Vec<u32>> {
-    let end = start as u64 + count;
-    let mut next = start as u64;
     let mut hits = Vec::new();
-    loop {
-        while next < end && searcher.in_flight() < searcher.depth() {
-            let size = batch_size.max(1).min(end - next);
-            searcher.submit(Batch::new(*header, next as u32, size, *target))?;
-            next += size;
-        }
-        match searcher.wait_oldest()? {
-            Some(result) => hits.extend(result.hits),
-            None => break,
-        }
-    }
+    search_batches(
+        searcher,
+        header,
+        start,
+        count,
+        target,
+        batch_size,
+        |_, result| {
+            hits.extend(result.hits);
+            Ok(())
+        },
+    )?;
     hits.sort_unstable();
     Ok(hits)
 }

@@ -2,7 +2,7 @@
 //! environment variables (`WGPU_BACKEND`, and `WGPU_ADAPTER_NAME` through
 //! [`crate::device`]), so users can steer it the way every wgpu program is steered.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One adapter wgpu found, with its position in `hashwatt devices`.
 #[derive(Clone, Debug)]
@@ -13,7 +13,7 @@ pub struct GpuAdapter {
 }
 
 /// What reports say about a device.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct DeviceSummary {
     pub name: String,
     pub backend: String,

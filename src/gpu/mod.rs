@@ -9,4 +9,4 @@ pub use adapters::{
     backend_name, device_type_name, enumerate_adapters, summarize, DeviceSummary, GpuAdapter,
 };
 pub use kernels::{KernelConfig, KernelVariant};
-pub use searcher::GpuSearcher;
+pub use searcher::{GpuSearcher, MAX_BATCH};

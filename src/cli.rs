@@ -1,0 +1,153 @@
+//! The command line: argument definitions (clap derive) and the dispatch
+//! to `commands`. Exit statuses are in [`crate::error::exit`].
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands;
+
+const DEVICE_HELP: &str =
+    "Device to run on: an index or a name substring from `hashwatt devices`, \
+`cpu` for the sha2 reference on all cores, or `all`. Default: the best adapter present \
+(WGPU_ADAPTER_NAME and WGPU_BACKEND steer it)";
+
+const HEADER_HELP: &str = "Block header: the height of an embedded header (`hashwatt headers`), \
+`genesis`, the 160 hex characters of a serialized header, or @FILE holding one";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "hashwatt",
+    version,
+    about = "Measure how fast and how efficiently a GPU mines Bitcoin's double SHA-256",
+    long_about = "hashwatt searches nonces over real Bitcoin block headers with WGSL compute \
+shaders (through wgpu: Vulkan, Metal, DX12 or OpenGL), checks every hit again on the CPU with \
+the sha2 crate, and measures the hashrate.\n\n\
+Start with `hashwatt bench`. `hashwatt verify` proves a device's shaders right first.\n\n\
+Exit status: 0 success, 1 a check failed (a hit or digest the CPU rejects), 2 bad input, \
+3 a device could not be found or run, 4 a result could not be written."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List the GPUs (wgpu adapters) and the CPU reference that can run a search
+    Devices(DevicesArgs),
+    /// List the real mainnet block headers built into hashwatt
+    Headers(HeadersArgs),
+    /// Search one range of nonces over one header and print every verified hit
+    Search(SearchArgs),
+    /// Check a device's SHA-256 kernels against real block hashes and the CPU
+    Verify(VerifyArgs),
+    /// Measure a device's hashrate on a real header, every share verified (the main job)
+    Bench(BenchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DevicesArgs {
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct HeadersArgs {
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    #[arg(long, value_name = "H", help = HEADER_HELP)]
+    pub header: String,
+    /// First nonce of the range (0 to 4294967295)
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub start: u64,
+    /// Number of nonces to search; the range must end at or before 2^32
+    #[arg(long, default_value_t = 1 << 16, value_name = "N")]
+    pub count: u64,
+    /// Count a hit when the hash has at least B leading zero bits (a pool share)
+    #[arg(long, value_name = "B", conflicts_with = "target")]
+    pub share_bits: Option<u32>,
+    /// Count a hit when the hash is at most this 256-bit target (64 hex, display order).
+    /// Default: the header's own nBits target
+    #[arg(long, value_name = "HEX")]
+    pub target: Option<String>,
+    #[arg(long, short = 'd', value_name = "DEVICE", help = DEVICE_HELP)]
+    pub device: Option<String>,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    #[arg(long, short = 'd', value_name = "DEVICE", help = DEVICE_HELP)]
+    pub device: Option<String>,
+    /// Header file to check instead of the embedded headers: one serialized header
+    /// (160 hex) a line, optionally with its expected block hash and height; `#` comments
+    #[arg(long, value_name = "FILE")]
+    pub headers: Option<std::path::PathBuf>,
+    /// Nonces searched around each header's real nonce (0 skips this check)
+    #[arg(long, default_value_t = 1 << 16, value_name = "N")]
+    pub window: u64,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    #[arg(long, short = 'd', value_name = "DEVICE", help = DEVICE_HELP)]
+    pub device: Option<String>,
+    /// Block header to hash (see `search --header`). Default: the most recent embedded one
+    #[arg(long, value_name = "H")]
+    pub header: Option<String>,
+    /// Seconds to run, after a warm-up [default: 10]
+    #[arg(long, value_name = "S", conflicts_with = "nonces")]
+    pub duration: Option<f64>,
+    /// Hash exactly this many nonces instead of running for a time
+    #[arg(long, value_name = "N")]
+    pub nonces: Option<u64>,
+    /// Leading zero bits of a share. Default: enough for about 64 shares in the run
+    #[arg(long, value_name = "B")]
+    pub share_bits: Option<u32>,
+    /// Target time of one GPU submission, in milliseconds
+    #[arg(long, default_value_t = 250, value_name = "MS")]
+    pub batch_ms: u64,
+    /// Write the result as JSON to PATH, or to standard output with `-` or no value
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
+    pub json: Option<String>,
+}
+
+/// Parses the arguments, runs the command, and returns the exit status.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Devices(args) => commands::devices::run(&args),
+        Command::Headers(args) => commands::headers::run(&args),
+        Command::Search(args) => commands::search::run(&args),
+        Command::Verify(args) => commands::verify::run(&args),
+        Command::Bench(args) => commands::bench::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("hashwatt: error: {error}");
+            error.exit_code()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn arguments_are_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,78 @@
+//! `hashwatt devices`: what can run a search here.
+
+use serde::Serialize;
+
+use crate::cli::DevicesArgs;
+use crate::cpu;
+use crate::device::{self, DeviceChoice, DeviceSpec};
+use crate::error::{exit, Result};
+use crate::gpu::DeviceSummary;
+use crate::report;
+
+#[derive(Serialize)]
+struct DeviceRow {
+    /// What `--device` takes to pick this device.
+    select: String,
+    #[serde(flatten)]
+    summary: DeviceSummary,
+    /// The device `bench` uses when no `--device` is given.
+    default: bool,
+}
+
+pub fn run(args: &DevicesArgs) -> Result<i32> {
+    let adapters = device::adapters();
+    let best = device::select(&DeviceSpec::Best, &adapters)
+        .ok()
+        .and_then(|c| c.into_iter().next());
+    let best_index = match &best {
+        Some(DeviceChoice::Gpu(adapter)) => Some(adapter.index),
+        _ => None,
+    };
+    let mut rows: Vec<DeviceRow> = adapters
+        .iter()
+        .map(|a| DeviceRow {
+            select: a.index.to_string(),
+            summary: a.summary(),
+            default: Some(a.index) == best_index,
+        })
+        .collect();
+    rows.push(DeviceRow {
+        select: "cpu".into(),
+        summary: device::cpu_summary(cpu::available_threads()),
+        default: best_index.is_none(),
+    });
+
+    if args.json {
+        report::write_json(
+            &serde_json::json!({ "schema": "hashwatt.devices/1", "devices": rows }),
+            "-",
+        )?;
+        return Ok(exit::OK);
+    }
+    let name_width = rows
+        .iter()
+        .map(|r| r.summary.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    println!(
+        "  {:<6} {:<name_width$}  {:<8} {:<14} driver",
+        "device", "name", "backend", "type"
+    );
+    for row in &rows {
+        let mark = if row.default { "*" } else { " " };
+        println!(
+            "{mark} {:<6} {:<name_width$}  {:<8} {:<14} {}",
+            row.select,
+            row.summary.name,
+            row.summary.backend,
+            row.summary.device_type,
+            row.summary.driver
+        );
+    }
+    if adapters.is_empty() {
+        println!("\nwgpu found no adapter: install a Vulkan driver (on Debian: apt-get install mesa-vulkan-drivers)");
+    }
+    println!("\n* used when no --device is given");
+    Ok(exit::OK)
+}

@@ -1,0 +1,63 @@
+//! `hashwatt headers`: the embedded real mainnet headers.
+
+use serde::Serialize;
+
+use crate::catalog;
+use crate::cli::HeadersArgs;
+use crate::error::{exit, Result};
+use crate::report;
+
+#[derive(Serialize)]
+struct HeaderRow {
+    height: Option<u64>,
+    hash: String,
+    version: String,
+    time: u32,
+    bits: String,
+    difficulty: f64,
+    nonce: u32,
+    header: String,
+}
+
+pub fn run(args: &HeadersArgs) -> Result<i32> {
+    let rows: Vec<HeaderRow> = catalog::embedded()
+        .into_iter()
+        .map(|known| HeaderRow {
+            height: known.height,
+            hash: known.header.block_hash().to_string(),
+            version: format!("0x{:08x}", known.header.version()),
+            time: known.header.time(),
+            bits: format!("0x{:08x}", known.header.bits()),
+            difficulty: known.header.difficulty(),
+            nonce: known.header.nonce(),
+            header: known.header.to_hex(),
+        })
+        .collect();
+    if args.json {
+        report::write_json(
+            &serde_json::json!({ "schema": "hashwatt.headers/1", "headers": rows }),
+            "-",
+        )?;
+        return Ok(exit::OK);
+    }
+    println!(
+        "{:>7}  {:<64}  {:<10}  {:>9}  {:>10}  {:<10}",
+        "height", "block hash", "bits", "difficulty", "nonce", "date"
+    );
+    for row in &rows {
+        let height = row.height.map_or("?".to_string(), |h| h.to_string());
+        let date = report::date_of(row.time as u64);
+        println!(
+            "{height:>7}  {}  {}  {:>9}  {:>10}  {date}",
+            row.hash,
+            row.bits,
+            report::format_si(row.difficulty).trim_end(),
+            row.nonce
+        );
+    }
+    println!(
+        "\n{} headers; pass a height to --header, e.g. `hashwatt search --header 0`",
+        rows.len()
+    );
+    Ok(exit::OK)
+}

@@ -1,0 +1,119 @@
+//! `hashwatt search`: one nonce range over one header, every hit verified.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::catalog;
+use crate::cli::SearchArgs;
+use crate::error::{exit, Error, Result};
+use crate::gpu::KernelConfig;
+use crate::hits::{self, VerifiedHit};
+use crate::report;
+use crate::search::{search_batches, NONCE_SPACE};
+use crate::target::Target;
+
+/// Nonces per submission: small enough to keep a slow adapter responsive.
+const BATCH: u64 = 1 << 22;
+
+#[derive(Serialize)]
+struct SearchReport {
+    schema: &'static str,
+    device: String,
+    header: String,
+    start: u32,
+    nonces: u64,
+    target: String,
+    seconds: f64,
+    hits: Vec<VerifiedHit>,
+}
+
+pub fn run(args: &SearchArgs) -> Result<i32> {
+    let known = catalog::resolve(&args.header)?;
+    let header = known.header;
+    if args.count == 0 {
+        return Err(Error::input("--count must be at least 1"));
+    }
+    if args.start >= NONCE_SPACE {
+        return Err(Error::input(format!(
+            "--start {} is past the last nonce, 4294967295",
+            args.start
+        )));
+    }
+    if args.start + args.count > NONCE_SPACE {
+        return Err(Error::input(format!(
+            "--start {} --count {} runs past nonce 2^32 (the range must end at or before 4294967296)",
+            args.start, args.count
+        )));
+    }
+    let target = match (&args.share_bits, &args.target) {
+        (Some(bits), _) => Target::from_leading_zero_bits(*bits)?,
+        (None, Some(hex)) => Target::from_hex(hex)?,
+        (None, None) => header.target().map_err(|e| {
+            Error::input(format!("the header's {e}; give --share-bits or --target"))
+        })?,
+    };
+    let choices = super::choose_devices(args.device.as_deref())?;
+    if choices.len() != 1 {
+        return Err(Error::input(
+            "search runs on one device; pick one with --device",
+        ));
+    }
+    let mut searcher = choices[0].open(KernelConfig::default())?;
+
+    let started = Instant::now();
+    let mut found: Vec<VerifiedHit> = Vec::new();
+    search_batches(
+        &mut *searcher,
+        &header,
+        args.start as u32,
+        args.count,
+        &target,
+        BATCH,
+        |searcher, result| {
+            found.extend(hits::verify(searcher, &result)?);
+            Ok(())
+        },
+    )?;
+    let seconds = started.elapsed().as_secs_f64();
+    found.sort_by_key(|h| h.nonce);
+
+    let out = SearchReport {
+        schema: "hashwatt.search/1",
+        device: searcher.name(),
+        header: header.block_hash().to_string(),
+        start: args.start as u32,
+        nonces: args.count,
+        target: target.to_string(),
+        seconds,
+        hits: found,
+    };
+    if args.json {
+        report::write_json(&out, "-")?;
+        return Ok(exit::OK);
+    }
+    println!("header  {} ({})", known.label(), out.header);
+    println!("target  {}", out.target);
+    println!(
+        "range   {}..{} ({} nonces) on {}",
+        out.start,
+        out.start as u64 + out.nonces,
+        out.nonces,
+        out.device
+    );
+    println!("\n{} hit(s), each verified with sha2:", out.hits.len());
+    for hit in &out.hits {
+        let block = if hit.meets_header_target {
+            "  meets the header's target (a valid block)"
+        } else {
+            ""
+        };
+        println!("  nonce {:>10}  {}{block}", hit.nonce, hit.hash);
+    }
+    println!(
+        "\n{:.2} s, {}",
+        seconds,
+        report::format_rate(out.nonces as f64 / seconds.max(1e-9))
+    );
+    Ok(exit::OK)
+}

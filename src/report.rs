@@ -1,0 +1,171 @@
+//! What hashwatt reports: the JSON documents (`--json`), their schema
+//! names, and the number formatting the human tables share.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::gpu::{DeviceSummary, KernelConfig};
+
+pub const BENCH_SCHEMA: &str = "hashwatt.bench/1";
+
+/// The result of `hashwatt bench` on one device.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BenchReport {
+    pub schema: String,
+    pub hashwatt_version: String,
+    /// When the run ended, UTC, RFC 3339.
+    pub created: String,
+    pub device: DeviceSummary,
+    /// The search kernel and its launch settings; null for the CPU reference.
+    pub kernel: Option<KernelReport>,
+    pub header: HeaderRef,
+    /// Nonces hashed in the timed part of the run (warm-up excluded).
+    pub nonces: u64,
+    /// Wall-clock seconds of the timed part.
+    pub seconds: f64,
+    pub hashes_per_second: f64,
+    pub shares: Shares,
+    /// Times the header's time field was rolled forward after its 2^32 nonces ran out.
+    pub header_rolls: u32,
+    pub batches: u64,
+    pub batch_nonces: u64,
+    /// True when the run was stopped by a signal before its planned end.
+    pub interrupted: bool,
+    /// Energy drawn during the run; null where nothing measured it.
+    pub energy: Option<serde_json::Value>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct KernelReport {
+    pub variant: String,
+    pub workgroup_size: u32,
+    pub nonces_per_invocation: u32,
+}
+
+impl From<KernelConfig> for KernelReport {
+    fn from(config: KernelConfig) -> Self {
+        KernelReport {
+            variant: config.variant.name().to_string(),
+            workgroup_size: config.workgroup_size,
+            nonces_per_invocation: config.nonces_per_invocation,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct HeaderRef {
+    pub height: Option<u64>,
+    /// The block hash of the header as given (before any rolling), display order.
+    pub hash: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Shares {
+    /// Leading zero bits a hash needs to count as a share.
+    pub bits: u32,
+    pub found: u64,
+    /// Shares the CPU hashed again with sha2 and confirmed.
+    pub verified: u64,
+    /// Shares expected at this hashrate: nonces / 2^bits.
+    pub expected: f64,
+}
+
+/// Writes JSON to standard output (`-`) or to a file.
+pub fn write_json<T: Serialize>(value: &T, destination: &str) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::io(format!("cannot encode JSON: {e}")))?;
+    if destination == "-" {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{text}").map_err(|e| Error::io(format!("cannot write to stdout: {e}")))
+    } else {
+        let path = Path::new(destination);
+        std::fs::write(path, format!("{text}\n"))
+            .map_err(|e| Error::io(format!("cannot write {}: {e}", path.display())))
+    }
+}
+
+/// 1234567.0 -> "1.23 MH/s".
+pub fn format_rate(hashes_per_second: f64) -> String {
+    format!("{}H/s", format_si(hashes_per_second))
+}
+
+/// An SI-prefixed number with three significant digits and a trailing space
+/// before the unit: "1.23 G", "950 ", "12.0 k".
+pub fn format_si(value: f64) -> String {
+    const PREFIXES: [&str; 9] = ["", "k", "M", "G", "T", "P", "E", "Z", "Y"];
+    if !value.is_finite() || value == 0.0 {
+        return format!("{value} ");
+    }
+    let mut scaled = value;
+    let mut index = 0;
+    while scaled.abs() >= 999.5 && index + 1 < PREFIXES.len() {
+        scaled /= 1000.0;
+        index += 1;
+    }
+    let digits = if scaled.abs() >= 99.95 {
+        0
+    } else if scaled.abs() >= 9.995 {
+        1
+    } else {
+        2
+    };
+    format!("{scaled:.digits$} {}", PREFIXES[index])
+}
+
+/// The current time as RFC 3339, UTC, to the second.
+pub fn now_rfc3339() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    rfc3339(seconds)
+}
+
+/// The UTC date of a Unix time, YYYY-MM-DD.
+pub fn date_of(unix_seconds: u64) -> String {
+    rfc3339(unix_seconds)[..10].to_string()
+}
+
+fn rfc3339(unix_seconds: u64) -> String {
+    let days = (unix_seconds / 86_400) as i64;
+    let secs = unix_seconds % 86_400;
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn si_formatting() {
+        assert_eq!(format_rate(1_234_567.0), "1.23 MH/s");
+        assert_eq!(format_rate(950.0), "950 H/s");
+        assert_eq!(format_si(12_000.0), "12.0 k");
+        assert_eq!(format_si(6.0e20), "600 E");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_231_006_505), "2009-01-03T18:15:05Z");
+        assert_eq!(rfc3339(1_795_478_400), "2026-11-23T00:00:00Z");
+    }
+}
