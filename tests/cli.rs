@@ -1,0 +1,269 @@
+//! The binary as users run it: known answers from the real chain, the exit
+//! statuses scripts rely on, and one-line errors for bad input.
+
+use std::io::Write;
+use std::process::{Command, Output};
+
+const GENESIS_HEX: &str = "0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c";
+const GENESIS_HASH: &str = "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f";
+
+fn hashwatt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hashwatt"))
+        .args(args)
+        .output()
+        .expect("hashwatt runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            stderr(output)
+        )
+    })
+}
+
+fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("hashwatt-test-{}-{name}", std::process::id()));
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(contents.as_bytes())
+        .unwrap();
+    path
+}
+
+/// Genesis with its nBits field (hex characters 144..152) replaced.
+fn genesis_with_bits(bits_le_hex: &str) -> String {
+    format!(
+        "{}{}{}",
+        &GENESIS_HEX[..144],
+        bits_le_hex,
+        &GENESIS_HEX[152..]
+    )
+}
+
+#[test]
+fn search_finds_the_genesis_nonce() {
+    let output = hashwatt(&[
+        "search",
+        "--header",
+        "0",
+        "--start",
+        "2083200000",
+        "--count",
+        "65536",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["nonces"], 65536);
+    let hits = report["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["nonce"], 2083236893u64);
+    assert_eq!(hits[0]["hash"], GENESIS_HASH);
+    assert_eq!(hits[0]["meets_header_target"], true);
+}
+
+#[test]
+fn search_with_share_bits_reports_only_verified_hits() {
+    let output = hashwatt(&[
+        "search",
+        "--header",
+        "genesis",
+        "--count",
+        "4096",
+        "--share-bits",
+        "6",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let hits = json(&output)["hits"].as_array().unwrap().clone();
+    assert!(
+        hits.len() > 30 && hits.len() < 120,
+        "about 64 expected, got {}",
+        hits.len()
+    );
+    for hit in hits {
+        assert!(hit["hash"].as_str().unwrap().starts_with('0'));
+    }
+}
+
+#[test]
+fn headers_and_devices_list_as_json() {
+    let output = hashwatt(&["headers", "--json"]);
+    assert!(output.status.success());
+    let headers = json(&output)["headers"].as_array().unwrap().clone();
+    assert_eq!(headers.len(), 61);
+    assert_eq!(headers[0]["hash"], GENESIS_HASH);
+    let output = hashwatt(&["devices", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let devices = json(&output)["devices"].as_array().unwrap().clone();
+    assert!(devices.iter().any(|d| d["select"] == "cpu"));
+    assert_eq!(devices.iter().filter(|d| d["default"] == true).count(), 1);
+}
+
+#[test]
+fn verify_passes_on_good_headers_and_fails_loudly_on_wrong_hashes() {
+    let good = temp_file(
+        "good.txt",
+        &format!(
+            "# genesis, with and without its hash\n0 {GENESIS_HASH} {GENESIS_HEX}\n{GENESIS_HEX}\n"
+        ),
+    );
+    let output = hashwatt(&[
+        "verify",
+        "--headers",
+        good.to_str().unwrap(),
+        "--window",
+        "4096",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        stderr(&output)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("PASS"));
+
+    let wrong_hash = GENESIS_HASH.replace("8ce26f", "8ce26e");
+    let bad = temp_file("bad.txt", &format!("{GENESIS_HEX} {wrong_hash}\n"));
+    let output = hashwatt(&[
+        "verify",
+        "--headers",
+        bad.to_str().unwrap(),
+        "--window",
+        "0",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("FAIL"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("expected block hash {wrong_hash}")),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_file(good);
+    let _ = std::fs::remove_file(bad);
+}
+
+#[test]
+fn bench_on_the_cpu_reference_writes_a_complete_report() {
+    let output = hashwatt(&[
+        "bench",
+        "--device",
+        "cpu",
+        "--nonces",
+        "200000",
+        "--share-bits",
+        "10",
+        "--json",
+        "-",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["schema"], "hashwatt.bench/1");
+    assert_eq!(report["nonces"], 200000);
+    assert_eq!(report["shares"]["bits"], 10);
+    assert_eq!(report["shares"]["found"], report["shares"]["verified"]);
+    assert!(report["shares"]["found"].as_u64().unwrap() > 100);
+    assert!(report["hashes_per_second"].as_f64().unwrap() > 0.0);
+    assert_eq!(report["header"]["height"], 951658);
+    assert!(report["energy"].is_null());
+    for key in ["device", "seconds", "header"] {
+        assert!(!report[key].is_null(), "{key}");
+    }
+}
+
+/// Each bad input: exit status 2, one line on stderr naming the problem, no panic.
+#[test]
+fn bad_input_gets_a_one_line_error_and_status_2() {
+    let headers_file = temp_file(
+        "malformed.txt",
+        &format!("{GENESIS_HEX}\n\n{GENESIS_HEX} not-a-hash\n"),
+    );
+    let headers_arg = headers_file.to_str().unwrap().to_string();
+    let short = &GENESIS_HEX[..150];
+    let nonhex = format!("{}zz", &GENESIS_HEX[..158]);
+    let negative = genesis_with_bits("ffff801d");
+    let zero = genesis_with_bits("00000000");
+    let overflow = genesis_with_bits("ffff00ff");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["search", "--header", short],
+            "must be 160 hex characters, got 150",
+        ),
+        (
+            vec!["search", "--header", &nonhex],
+            "non-hex character 'z' at position 159",
+        ),
+        (
+            vec!["search", "--header", "7"],
+            "no embedded header at height 7",
+        ),
+        (vec!["search", "--header", &negative], "negative target"),
+        (vec!["search", "--header", &zero], "zero target"),
+        (vec!["search", "--header", &overflow], "overflows 256 bits"),
+        (
+            vec!["search", "--header", "0", "--count", "0"],
+            "--count must be at least 1",
+        ),
+        (
+            vec![
+                "search",
+                "--header",
+                "0",
+                "--start",
+                "4294967000",
+                "--count",
+                "1000",
+            ],
+            "runs past nonce 2^32",
+        ),
+        (
+            vec!["search", "--header", "0", "--device", "no-such-gpu"],
+            "unknown device",
+        ),
+        (
+            vec!["search", "--header", "0", "--target", "123"],
+            "bad target",
+        ),
+        (
+            vec!["bench", "--device", "cpu", "--duration", "0"],
+            "--duration must be a positive number",
+        ),
+        (
+            vec!["bench", "--device", "cpu", "--nonces", "0"],
+            "--nonces must be at least 1",
+        ),
+        (
+            vec!["verify", "--headers", &headers_arg],
+            "line 3: unexpected",
+        ),
+        (
+            vec!["verify", "--headers", "/no/such/file"],
+            "cannot read header file",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = hashwatt(&args);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(expected),
+            "{args:?}: expected {expected:?} in {err:?}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        // Our own lines start with "hashwatt:"; Mesa's driver may add its own.
+        let ours: Vec<_> = err.lines().filter(|l| l.starts_with("hashwatt:")).collect();
+        assert_eq!(ours.len(), 1, "{args:?}: {err}");
+        assert!(
+            ours[0].starts_with("hashwatt: error: ") && ours[0].contains(expected),
+            "{args:?}: {err}"
+        );
+    }
+    let _ = std::fs::remove_file(headers_file);
+}
