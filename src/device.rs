@@ -44,7 +44,7 @@ impl DeviceSpec {
 #[derive(Clone, Debug)]
 pub enum DeviceChoice {
     Cpu { threads: usize },
-    Gpu(GpuAdapter),
+    Gpu(Box<GpuAdapter>),
 }
 
 impl DeviceChoice {
@@ -98,25 +98,29 @@ pub fn select(spec: &DeviceSpec, adapters: &[GpuAdapter]) -> Result<Vec<DeviceCh
             if adapters.is_empty() {
                 Err(Error::device("--device all: wgpu found no adapter (is a Vulkan, Metal, DX12 or GL driver installed?)"))
             } else {
-                Ok(adapters.iter().cloned().map(DeviceChoice::Gpu).collect())
+                Ok(adapters
+                    .iter()
+                    .cloned()
+                    .map(|a| DeviceChoice::Gpu(Box::new(a)))
+                    .collect())
             }
         }
         DeviceSpec::Index(index) => adapters
             .iter()
             .find(|a| a.index == *index)
-            .map(|a| vec![DeviceChoice::Gpu(a.clone())])
+            .map(|a| vec![DeviceChoice::Gpu(Box::new(a.clone()))])
             .ok_or_else(|| unknown(format!("#{index}"))),
         DeviceSpec::Name(name) => best_of(adapters.iter().filter(|a| name_matches(a, name)))
-            .map(|a| vec![DeviceChoice::Gpu(a)])
+            .map(|a| vec![DeviceChoice::Gpu(Box::new(a))])
             .ok_or_else(|| unknown(format!("{name:?}"))),
         DeviceSpec::Best => {
             if let Ok(name) = std::env::var("WGPU_ADAPTER_NAME") {
                 return best_of(adapters.iter().filter(|a| name_matches(a, &name)))
-                    .map(|a| vec![DeviceChoice::Gpu(a)])
+                    .map(|a| vec![DeviceChoice::Gpu(Box::new(a))])
                     .ok_or_else(|| unknown(format!("{name:?} (from WGPU_ADAPTER_NAME)")));
             }
             match best_of(adapters.iter()) {
-                Some(adapter) => Ok(vec![DeviceChoice::Gpu(adapter)]),
+                Some(adapter) => Ok(vec![DeviceChoice::Gpu(Box::new(adapter))]),
                 None => {
                     eprintln!(
                         "hashwatt: wgpu found no GPU adapter; running the CPU reference instead"

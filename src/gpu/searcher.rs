@@ -119,9 +119,8 @@ impl GpuSearcher {
             )));
         }
 
-        let max_hit_capacity = ((limits.max_storage_buffer_binding_size as u64 / 4)
-            .saturating_sub(1))
-        .min(MAX_BATCH) as u32;
+        let max_hit_capacity =
+            ((limits.max_storage_buffer_binding_size / 4).saturating_sub(1)).min(MAX_BATCH) as u32;
         let mut searcher = GpuSearcher {
             label,
             summary: adapter.summary(),

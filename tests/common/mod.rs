@@ -25,11 +25,13 @@ pub fn gpu_choice() -> Option<DeviceChoice> {
     }
 }
 
+/// A compiled kernel configuration and its searcher, open for the whole test run.
+type OpenedKernel = (KernelConfig, &'static Mutex<GpuSearcher>);
+
 /// One opened searcher per kernel configuration, shared by every test in a
 /// binary (compiling a kernel on lavapipe takes seconds).
 pub fn gpu(config: KernelConfig) -> Option<MutexGuard<'static, GpuSearcher>> {
-    static OPENED: OnceLock<Mutex<Vec<(KernelConfig, &'static Mutex<GpuSearcher>)>>> =
-        OnceLock::new();
+    static OPENED: OnceLock<Mutex<Vec<OpenedKernel>>> = OnceLock::new();
     let choice = gpu_choice()?;
     let DeviceChoice::Gpu(adapter) = choice else {
         return None;
