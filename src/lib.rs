@@ -24,4 +24,5 @@ pub mod hex;
 pub mod hits;
 pub mod report;
 pub mod search;
+pub mod sha256_math;
 pub mod target;

@@ -11,7 +11,15 @@ use hashwatt::search::{search_range, Searcher};
 use hashwatt::target::Target;
 
 fn configs() -> Vec<KernelConfig> {
-    vec![KernelConfig::reference()]
+    vec![
+        KernelConfig::reference(),
+        KernelConfig::fast(),
+        KernelConfig {
+            workgroup_size: 64,
+            nonces_per_invocation: 3,
+            ..KernelConfig::fast()
+        },
+    ]
 }
 
 #[test]
@@ -114,5 +122,28 @@ fn every_nonce_a_hit_overflows_the_buffer_without_losing_one() {
         let hits = search_range(&mut *gpu, &header, 1000, 1 << 16, &Target::MAX, 1 << 16).unwrap();
         assert_eq!(hits.len(), 1 << 16, "{config:?}");
         assert!(hits.iter().copied().eq(1000..1000 + (1 << 16)));
+    }
+}
+
+/// The fast kernel decides on the top 32 bits and rechecks all 256 only on
+/// a tie. Targets equal to a real hash, and one below it, hit that path.
+#[test]
+fn ties_on_the_top_limb_are_decided_on_all_256_bits() {
+    let header = catalog::resolve("481824").unwrap().header;
+    let nonce = 0x0bad_cafe;
+    let hash = header.with_nonce(nonce).block_hash().to_number();
+    let mut just_below = hash.limbs();
+    just_below[7] = just_below[7].wrapping_sub(1);
+    let just_below = Target::from_limbs(just_below);
+    for config in configs() {
+        let Some(mut gpu) = gpu(config) else { return };
+        let start = nonce - 2048;
+        for target in [hash, just_below] {
+            let gpu_hits = search_range(&mut *gpu, &header, start, 4096, &target, 4096).unwrap();
+            let mut cpu_hits = cpu::search_serial(&header, start, 4096, &target);
+            cpu_hits.sort_unstable();
+            assert_eq!(gpu_hits, cpu_hits, "{config:?}");
+            assert_eq!(gpu_hits.contains(&nonce), target == hash, "{config:?}");
+        }
     }
 }

@@ -1,23 +1,38 @@
-//! The WGSL kernels and how their sources are put together: every kernel is
-//! `shaders/sha256.wgsl` (the shared SHA-256 include) followed by the
-//! kernel's own file.
+//! The WGSL kernels and how their sources are put together. As in hashcat,
+//! one SHA-256 include serves many kernels: each module is
+//! `shaders/sha256.wgsl` + `shaders/search_io.wgsl` + the kernel's own file
+//! (the fast kernel also gets the unrolled rounds build.rs writes).
 
 use std::fmt;
 
 const SHA256_INCLUDE: &str = include_str!("../../shaders/sha256.wgsl");
-const REFERENCE_KERNELS: &str = include_str!("../../shaders/sha256d_reference.wgsl");
+const SEARCH_IO: &str = include_str!("../../shaders/search_io.wgsl");
+const REFERENCE_KERNEL: &str = include_str!("../../shaders/sha256d_reference.wgsl");
+const FAST_KERNEL: &str = include_str!("../../shaders/sha256d.wgsl");
+const UNROLLED_ROUNDS: &str = include_str!(concat!(env!("OUT_DIR"), "/sha256d_unrolled.wgsl"));
 
 /// Which search kernel runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KernelVariant {
     /// Plain: rolled loops, one nonce per invocation. The yardstick.
     Reference,
+    /// Precomputed, unrolled, constant-folded, cut short. What `bench` runs.
+    Fast,
 }
 
 impl KernelVariant {
     pub fn name(self) -> &'static str {
         match self {
             KernelVariant::Reference => "reference",
+            KernelVariant::Fast => "fast",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "reference" => Some(KernelVariant::Reference),
+            "fast" => Some(KernelVariant::Fast),
+            _ => None,
         }
     }
 }
@@ -34,7 +49,8 @@ pub struct KernelConfig {
     pub variant: KernelVariant,
     /// Invocations per workgroup (the WGSL `override WORKGROUP_SIZE`).
     pub workgroup_size: u32,
-    /// Nonces each invocation tries.
+    /// Nonces each invocation tries (`override NONCES_PER_INVOCATION`; the
+    /// reference kernel always does 1).
     pub nonces_per_invocation: u32,
 }
 
@@ -46,22 +62,55 @@ impl KernelConfig {
             nonces_per_invocation: 1,
         }
     }
+
+    /// The fast kernel's settings before tuning: a common sweet spot.
+    pub fn fast() -> Self {
+        KernelConfig {
+            variant: KernelVariant::Fast,
+            workgroup_size: 256,
+            nonces_per_invocation: 4,
+        }
+    }
+
+    /// Pipeline-overridable constants for this configuration.
+    pub(crate) fn overrides(&self) -> Vec<(&'static str, f64)> {
+        let mut constants = vec![("WORKGROUP_SIZE", self.workgroup_size as f64)];
+        if self.variant == KernelVariant::Fast {
+            constants.push(("NONCES_PER_INVOCATION", self.nonces_per_invocation as f64));
+        }
+        constants
+    }
 }
 
 impl Default for KernelConfig {
     fn default() -> Self {
-        KernelConfig::reference()
+        KernelConfig::fast()
     }
 }
 
-/// WGSL source of the search kernel of `variant`.
+impl fmt::Display for KernelConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} (workgroup {}, {} nonce(s) per invocation)",
+            self.variant, self.workgroup_size, self.nonces_per_invocation
+        )
+    }
+}
+
+/// WGSL source of the module holding the search kernel of `variant`.
 pub fn search_source(variant: KernelVariant) -> String {
     match variant {
-        KernelVariant::Reference => format!("{SHA256_INCLUDE}\n{REFERENCE_KERNELS}"),
+        KernelVariant::Reference => format!("{SHA256_INCLUDE}\n{SEARCH_IO}\n{REFERENCE_KERNEL}"),
+        KernelVariant::Fast => fast_source(),
     }
 }
 
-/// WGSL source of the whole-header digest kernel.
+/// WGSL source of the module holding the whole-header digest kernel.
 pub fn digest_source() -> String {
-    format!("{SHA256_INCLUDE}\n{REFERENCE_KERNELS}")
+    fast_source()
+}
+
+fn fast_source() -> String {
+    format!("{SHA256_INCLUDE}\n{SEARCH_IO}\n{UNROLLED_ROUNDS}\n{FAST_KERNEL}")
 }

@@ -12,6 +12,7 @@ use wgpu::util::DeviceExt;
 
 use super::adapters::{DeviceSummary, GpuAdapter};
 use super::kernels::{self, KernelConfig};
+use super::precompute::Precomputed;
 use crate::error::{Error, Result};
 use crate::header::{BlockHash, BlockHeader};
 use crate::search::{Batch, BatchResult, Searcher};
@@ -23,8 +24,8 @@ const INITIAL_HIT_CAPACITY: u32 = 1024;
 /// The most nonces one dispatch takes (the kernel counts them in a u32).
 pub const MAX_BATCH: u64 = 1 << 31;
 
-/// The search kernel's uniform block; the layout matches `SearchParams` in
-/// the WGSL (vec4-aligned arrays, 96 bytes).
+/// The search kernels' uniform block; the layout matches `SearchParams` in
+/// shaders/search_io.wgsl (vec4-aligned arrays, 144 bytes).
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
 struct SearchParams {
@@ -35,6 +36,7 @@ struct SearchParams {
     nonce_count: u32,
     hit_capacity: u32,
     row_stride: u32,
+    pre: Precomputed,
 }
 
 /// One set of buffers for a batch in flight.
@@ -109,9 +111,14 @@ impl GpuSearcher {
             &device,
             "search",
             &kernels::search_source(config.variant),
-            config.workgroup_size,
+            &config.overrides(),
         );
-        let digest_pipeline = compile(&device, "digest", &kernels::digest_source(), 0);
+        let digest_pipeline = compile(
+            &device,
+            "digest",
+            &kernels::digest_source(),
+            &KernelConfig::fast().overrides(),
+        );
         if let Some(error) = pollster::block_on(scope.pop()) {
             return Err(Error::device(format!(
                 "{label}: the {} kernel did not compile: {error}",
@@ -243,6 +250,7 @@ impl GpuSearcher {
             nonce_count: batch.count as u32,
             hit_capacity: slot.capacity,
             row_stride,
+            pre: Precomputed::new(&batch.header.midstate(), &tail),
         };
         self.queue
             .write_buffer(&slot.params, 0, bytemuck::bytes_of(&params));
@@ -356,20 +364,19 @@ fn compile(
     device: &wgpu::Device,
     entry_point: &str,
     source: &str,
-    workgroup_size: u32,
+    constants: &[(&str, f64)],
 ) -> wgpu::ComputePipeline {
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(entry_point),
         source: wgpu::ShaderSource::Wgsl(source.into()),
     });
-    let constants = [("WORKGROUP_SIZE", workgroup_size as f64)];
     device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
         label: Some(entry_point),
         layout: None,
         module: &module,
         entry_point: Some(entry_point),
         compilation_options: wgpu::PipelineCompilationOptions {
-            constants: if workgroup_size > 0 { &constants } else { &[] },
+            constants,
             zero_initialize_workgroup_memory: false,
         },
         cache: None,
