@@ -42,6 +42,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Measure a device's hashrate on a real header, every share verified (the main job)
     Bench(BenchArgs),
+    /// Find the fastest kernel settings for a GPU and cache them for `bench`
+    Tune(TuneArgs),
 }
 
 #[derive(Args, Debug)]
@@ -114,12 +116,36 @@ pub struct BenchArgs {
     /// Leading zero bits of a share. Default: enough for about 64 shares in the run
     #[arg(long, value_name = "B")]
     pub share_bits: Option<u32>,
-    /// Target time of one GPU submission, in milliseconds
-    #[arg(long, default_value_t = 250, value_name = "MS")]
-    pub batch_ms: u64,
+    /// Target time of one GPU submission, in milliseconds [default: tuned, else 250]
+    #[arg(long, value_name = "MS")]
+    pub batch_ms: Option<u64>,
+    /// Search kernel: `fast` (default) or `reference` (the plain yardstick)
+    #[arg(long, value_name = "KERNEL")]
+    pub kernel: Option<String>,
+    /// Run `hashwatt tune` on the device first and use (and cache) what it finds
+    #[arg(long)]
+    pub tune: bool,
     /// Write the result as JSON to PATH, or to standard output with `-` or no value
     #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
     pub json: Option<String>,
+    /// Replace an existing --json file
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct TuneArgs {
+    #[arg(long, short = 'd', value_name = "DEVICE", help = DEVICE_HELP)]
+    pub device: Option<String>,
+    /// Block header to hash while tuning (see `search --header`). Default: the most recent embedded one
+    #[arg(long, value_name = "H")]
+    pub header: Option<String>,
+    /// Timed seconds for each setting tried (shorter is noisier)
+    #[arg(long, default_value_t = 2.0, value_name = "S")]
+    pub seconds: f64,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Parses the arguments, runs the command, and returns the exit status.
@@ -131,6 +157,7 @@ pub fn main() -> i32 {
         Command::Search(args) => commands::search::run(&args),
         Command::Verify(args) => commands::verify::run(&args),
         Command::Bench(args) => commands::bench::run(&args),
+        Command::Tune(args) => commands::tune::run(&args),
     };
     match result {
         Ok(code) => code,

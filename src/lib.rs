@@ -26,3 +26,4 @@ pub mod report;
 pub mod search;
 pub mod sha256_math;
 pub mod target;
+pub mod tune;

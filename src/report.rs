@@ -21,12 +21,20 @@ pub struct BenchReport {
     pub device: DeviceSummary,
     /// The search kernel and its launch settings; null for the CPU reference.
     pub kernel: Option<KernelReport>,
+    /// Where the kernel settings came from: "default", "tuned" (the cache
+    /// of `hashwatt tune`) or "cpu".
+    pub settings: String,
     pub header: HeaderRef,
     /// Nonces hashed in the timed part of the run (warm-up excluded).
     pub nonces: u64,
     /// Wall-clock seconds of the timed part.
     pub seconds: f64,
     pub hashes_per_second: f64,
+    /// GPU time of the search passes from timestamp queries; null where the
+    /// device has none (the rate above is always wall clock).
+    pub gpu_seconds: Option<f64>,
+    /// gpu_seconds / seconds: how much of the run the GPU was busy.
+    pub gpu_busy_share: Option<f64>,
     pub shares: Shares,
     /// Times the header's time field was rolled forward after its 2^32 nonces ran out.
     pub header_rolls: u32,
@@ -73,8 +81,9 @@ pub struct Shares {
     pub expected: f64,
 }
 
-/// Writes JSON to standard output (`-`) or to a file.
-pub fn write_json<T: Serialize>(value: &T, destination: &str) -> Result<()> {
+/// Writes JSON to standard output (`-`) or to a file. A file is written
+/// atomically, and an existing one is replaced only with `overwrite`.
+pub fn write_json<T: Serialize>(value: &T, destination: &str, overwrite: bool) -> Result<()> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::io(format!("cannot encode JSON: {e}")))?;
     if destination == "-" {
@@ -82,9 +91,30 @@ pub fn write_json<T: Serialize>(value: &T, destination: &str) -> Result<()> {
         writeln!(out, "{text}").map_err(|e| Error::io(format!("cannot write to stdout: {e}")))
     } else {
         let path = Path::new(destination);
-        std::fs::write(path, format!("{text}\n"))
-            .map_err(|e| Error::io(format!("cannot write {}: {e}", path.display())))
+        if path.exists() && !overwrite {
+            return Err(Error::io(format!(
+                "{} exists; pass --force to replace it",
+                path.display()
+            )));
+        }
+        write_atomically(path, &format!("{text}\n"))
     }
+}
+
+/// Writes a temporary file beside `path`, then renames it over `path`, so a
+/// reader never sees half a file and a crash never leaves one.
+pub fn write_atomically(path: &Path, contents: &str) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let fail = |e: std::io::Error| Error::io(format!("cannot write {}: {e}", path.display()));
+    std::fs::write(&temporary, contents).map_err(fail)?;
+    std::fs::rename(&temporary, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        fail(e)
+    })
 }
 
 /// 1234567.0 -> "1.23 MH/s".

@@ -267,3 +267,53 @@ fn bad_input_gets_a_one_line_error_and_status_2() {
     }
     let _ = std::fs::remove_file(headers_file);
 }
+
+/// `tune` sweeps, caches per adapter, and `bench` then says it uses the
+/// tuned settings. Runs on the GPU (lavapipe on CI); the CPU has nothing to tune.
+#[test]
+fn tune_caches_settings_that_bench_then_uses() {
+    let cache = std::env::temp_dir().join(format!("hashwatt-test-cache-{}", std::process::id()));
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hashwatt"))
+            .args(args)
+            .env("HASHWATT_CACHE_DIR", &cache)
+            .output()
+            .unwrap()
+    };
+    let devices = json(&hashwatt(&["devices", "--json"]));
+    let has_gpu = devices["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["select"] != "cpu");
+    if !has_gpu {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but wgpu found no adapter"
+        );
+        return;
+    }
+    let output = run(&["tune", "--device", "0", "--seconds", "0.1", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let tuned = json(&output);
+    let best = &tuned["results"][0]["best"];
+    assert!(best["hashes_per_second"].as_f64().unwrap() > 0.0);
+    assert!(cache.join("tuning.json").exists());
+
+    let output = run(&[
+        "bench", "--device", "0", "--nonces", "100000", "--json", "-",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["settings"], "tuned");
+    assert_eq!(
+        report["kernel"]["workgroup_size"],
+        best["kernel"]["workgroup_size"]
+    );
+    assert_eq!(
+        report["kernel"]["nonces_per_invocation"],
+        best["kernel"]["nonces_per_invocation"]
+    );
+    assert_eq!(report["shares"]["found"], report["shares"]["verified"]);
+    let _ = std::fs::remove_dir_all(cache);
+}

@@ -1,5 +1,6 @@
 //! `hashwatt bench`: the main job. Hashrate on a real header, every share
-//! verified on the CPU, as a table and as JSON.
+//! verified on the CPU, with tuned kernel settings where `tune` found them;
+//! `--device all` runs every adapter at once.
 
 use std::sync::atomic::AtomicBool;
 
@@ -8,17 +9,140 @@ use crate::catalog::{self, KnownHeader};
 use crate::cli::BenchArgs;
 use crate::device::DeviceChoice;
 use crate::error::{exit, Error, Result};
-use crate::gpu::KernelConfig;
+use crate::gpu::{GpuSearcher, KernelConfig, KernelVariant};
 use crate::report::{self, BenchReport, HeaderRef, KernelReport, Shares, BENCH_SCHEMA};
+use crate::search::Searcher;
+use crate::tune::{self, SweepPlan};
 
 const DEFAULT_SECONDS: f64 = 10.0;
+
+/// Kernel settings for one device and where they came from.
+struct Settings {
+    kernel: KernelConfig,
+    batch_ms: u64,
+    source: &'static str,
+    note: String,
+}
 
 pub fn run(args: &BenchArgs) -> Result<i32> {
     let known = match &args.header {
         Some(spec) => catalog::resolve(spec)?,
         None => catalog::latest_embedded(),
     };
-    let stop_rule = match (args.duration, args.nonces) {
+    let stop_rule = stop_rule(args)?;
+    if let Some(bits) = args.share_bits {
+        if bits > 255 {
+            return Err(Error::input(format!(
+                "--share-bits must be between 0 and 255, got {bits}"
+            )));
+        }
+    }
+    if args.batch_ms == Some(0) {
+        return Err(Error::input("--batch-ms must be at least 1"));
+    }
+    let variant = match args.kernel.as_deref() {
+        None => None,
+        Some(name) => Some(KernelVariant::parse(name).ok_or_else(|| {
+            Error::input(format!("--kernel {name}: expected `fast` or `reference`"))
+        })?),
+    };
+    if let Some(destination) = args.json.as_deref().filter(|d| *d != "-") {
+        if std::path::Path::new(destination).exists() && !args.force {
+            return Err(Error::input(format!(
+                "{destination} exists; pass --force to replace it"
+            )));
+        }
+    }
+    let choices = super::choose_devices(args.device.as_deref())?;
+    let human = args.json.as_deref() != Some("-");
+    let stop = AtomicBool::new(false);
+
+    let results: Vec<Result<(BenchReport, BenchOutcome)>> = if choices.len() == 1 {
+        vec![run_one(
+            &choices[0],
+            args,
+            variant,
+            &known,
+            stop_rule,
+            &stop,
+            human,
+        )]
+    } else {
+        if human {
+            println!(
+                "bench on {} devices at once, {}",
+                choices.len(),
+                describe_stop(stop_rule)
+            );
+        }
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = choices
+                .iter()
+                .map(|choice| {
+                    let (known, stop) = (&known, &stop);
+                    scope.spawn(move || {
+                        run_one(choice, args, variant, known, stop_rule, stop, false)
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| {
+                    w.join()
+                        .unwrap_or_else(|_| Err(Error::device("a bench thread panicked")))
+                })
+                .collect()
+        })
+    };
+
+    let mut reports = Vec::new();
+    let mut failures = Vec::new();
+    for (choice, result) in choices.iter().zip(results) {
+        match result {
+            Ok((report, _)) => reports.push(report),
+            Err(error) => failures.push((choice.summary().name, error)),
+        }
+    }
+    if choices.len() > 1 && human {
+        print_all_table(&reports, &failures);
+    }
+    if let Some(destination) = &args.json {
+        if choices.len() == 1 {
+            if let Some(report) = reports.first() {
+                report::write_json(report, destination, args.force)?;
+            }
+        } else {
+            let total: f64 = reports.iter().map(|r| r.hashes_per_second).sum();
+            let value = serde_json::json!({
+                "schema": "hashwatt.bench-all/1",
+                "runs": reports,
+                "failed": failures.iter().map(|(name, e)| serde_json::json!({"device": name, "error": e.message})).collect::<Vec<_>>(),
+                "total_hashes_per_second": total,
+            });
+            report::write_json(&value, destination, args.force)?;
+        }
+        if destination != "-" && !reports.is_empty() {
+            println!("wrote {destination}");
+        }
+    }
+    match failures.len() {
+        0 => Ok(exit::OK),
+        _ if choices.len() == 1 => Err(failures.remove(0).1),
+        _ => {
+            for (name, error) in &failures {
+                eprintln!("hashwatt: error: {name}: {error}");
+            }
+            Ok(failures
+                .iter()
+                .map(|(_, e)| e.exit_code())
+                .max()
+                .unwrap_or(exit::DEVICE))
+        }
+    }
+}
+
+fn stop_rule(args: &BenchArgs) -> Result<StopRule> {
+    Ok(match (args.duration, args.nonces) {
         (_, Some(0)) => return Err(Error::input("--nonces must be at least 1")),
         (_, Some(n)) => StopRule::Nonces(n),
         (Some(s), None) if !(s > 0.0 && s.is_finite()) => {
@@ -28,90 +152,134 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         }
         (Some(s), None) => StopRule::Seconds(s),
         (None, None) => StopRule::Seconds(DEFAULT_SECONDS),
-    };
-    if let Some(bits) = args.share_bits {
-        if bits > 255 {
-            return Err(Error::input(format!(
-                "--share-bits must be between 0 and 255, got {bits}"
-            )));
-        }
-    }
-    if args.batch_ms == 0 {
-        return Err(Error::input("--batch-ms must be at least 1"));
-    }
-    let choices = super::choose_devices(args.device.as_deref())?;
-    let mut options = BenchOptions::new(known.clone(), stop_rule);
-    options.share_bits = args.share_bits;
-    options.batch_seconds = args.batch_ms as f64 / 1000.0;
-    let human = args.json.as_deref() != Some("-");
-
-    let stop = AtomicBool::new(false);
-    let mut reports = Vec::new();
-    for choice in &choices {
-        let kernel = KernelConfig::default();
-        let summary = choice.summary();
-        if human {
-            println!(
-                "bench on {} [{}, {}], {}",
-                summary.name,
-                summary.backend,
-                summary.device_type,
-                kernel_label(choice, kernel)
-            );
-            println!(
-                "header {} ({}), {}",
-                known.label(),
-                known.header.block_hash(),
-                match stop_rule {
-                    StopRule::Seconds(s) => format!("{s} s after a warm-up"),
-                    StopRule::Nonces(n) => format!("{n} nonces after a warm-up"),
-                }
-            );
-        }
-        let mut searcher = choice.open(kernel)?;
-        let outcome = bench::run(&mut *searcher, &options, &stop)?;
-        let report = to_report(choice, kernel, &known, &outcome);
-        if human {
-            print_result(&report, &outcome);
-        }
-        reports.push(report);
-    }
-    if let Some(destination) = &args.json {
-        if reports.len() == 1 {
-            report::write_json(&reports[0], destination)?;
-        } else {
-            report::write_json(&reports, destination)?;
-        }
-        if destination != "-" {
-            println!("wrote {destination}");
-        }
-    }
-    Ok(exit::OK)
+    })
 }
 
-fn kernel_label(choice: &DeviceChoice, kernel: KernelConfig) -> String {
-    if choice.is_cpu_reference() {
-        "sha2 midstate + compress256 on every core".to_string()
-    } else {
-        format!(
-            "{} kernel, workgroup {} x {} nonces per invocation",
-            kernel.variant, kernel.workgroup_size, kernel.nonces_per_invocation
-        )
+fn describe_stop(stop_rule: StopRule) -> String {
+    match stop_rule {
+        StopRule::Seconds(s) => format!("{s} s after a warm-up"),
+        StopRule::Nonces(n) => format!("{n} nonces after a warm-up"),
     }
+}
+
+/// The kernel settings: `--kernel reference` as asked; else a fresh sweep
+/// with `--tune`; else the tuning cache; else the defaults.
+fn settings_for(
+    choice: &DeviceChoice,
+    args: &BenchArgs,
+    variant: Option<KernelVariant>,
+    known: &KnownHeader,
+    human: bool,
+) -> Result<Settings> {
+    let batch_ms = |default: u64| args.batch_ms.unwrap_or(default);
+    let DeviceChoice::Gpu(adapter) = choice else {
+        return Ok(Settings {
+            kernel: KernelConfig::fast(),
+            batch_ms: batch_ms(250),
+            source: "cpu",
+            note: "sha2 midstate + compress256 on every core".into(),
+        });
+    };
+    if variant == Some(KernelVariant::Reference) {
+        return Ok(Settings {
+            kernel: KernelConfig::reference(),
+            batch_ms: batch_ms(250),
+            source: "default",
+            note: "reference kernel (the plain yardstick)".into(),
+        });
+    }
+    if args.tune {
+        if human {
+            eprintln!("tuning {} first (hashwatt tune)…", adapter.info.name);
+        }
+        let (_, tuned) = tune::sweep(adapter, known, &SweepPlan::default(), |_| {})?;
+        let path = tune::store(&tuned)?;
+        let kernel = tuned
+            .kernel_config()
+            .expect("a sweep yields a known variant");
+        return Ok(Settings {
+            kernel,
+            batch_ms: batch_ms(tuned.batch_ms),
+            source: "tuned",
+            note: format!("{kernel}, just tuned (saved to {})", path.display()),
+        });
+    }
+    if let Some(tuned) = tune::lookup(&adapter.summary()) {
+        if let Some(kernel) = tuned.kernel_config() {
+            return Ok(Settings {
+                kernel,
+                batch_ms: batch_ms(tuned.batch_ms),
+                source: "tuned",
+                note: format!("{kernel}, tuned {}", tuned.tuned_at),
+            });
+        }
+    }
+    let kernel = KernelConfig::fast();
+    Ok(Settings {
+        kernel,
+        batch_ms: batch_ms(250),
+        source: "default",
+        note: format!("{kernel}, untuned defaults (`hashwatt tune` may be faster)"),
+    })
+}
+
+fn run_one(
+    choice: &DeviceChoice,
+    args: &BenchArgs,
+    variant: Option<KernelVariant>,
+    known: &KnownHeader,
+    stop_rule: StopRule,
+    stop: &AtomicBool,
+    human: bool,
+) -> Result<(BenchReport, BenchOutcome)> {
+    let summary = choice.summary();
+    let settings = settings_for(choice, args, variant, known, human)?;
+    if human {
+        println!(
+            "bench on {} [{}, {}]",
+            summary.name, summary.backend, summary.device_type
+        );
+        println!("kernel {}", settings.note);
+        println!(
+            "header {} ({}), {}",
+            known.label(),
+            known.header.block_hash(),
+            describe_stop(stop_rule)
+        );
+    }
+    let mut searcher: Box<dyn Searcher> = match choice {
+        DeviceChoice::Gpu(adapter) => Box::new(GpuSearcher::open(adapter, settings.kernel)?),
+        DeviceChoice::Cpu { .. } => choice.open(settings.kernel)?,
+    };
+    let mut options = BenchOptions::new(known.clone(), stop_rule);
+    options.share_bits = args.share_bits;
+    options.batch_seconds = settings.batch_ms as f64 / 1000.0;
+    options.progress &= human;
+    let outcome = bench::run(&mut *searcher, &options, stop)?;
+    let report = to_report(choice, &settings, known, &outcome);
+    if human {
+        print_result(&report, &outcome);
+    }
+    Ok((report, outcome))
 }
 
 fn to_report(
     choice: &DeviceChoice,
-    kernel: KernelConfig,
+    settings: &Settings,
     known: &KnownHeader,
     outcome: &BenchOutcome,
 ) -> BenchReport {
+    let gpu_busy_share = outcome
+        .device_seconds
+        .filter(|_| outcome.seconds > 0.0)
+        .map(|gpu| gpu / outcome.seconds);
     BenchReport {
         schema: BENCH_SCHEMA.into(),
         hashwatt_version: env!("CARGO_PKG_VERSION").into(),
         created: report::now_rfc3339(),
         device: choice.summary(),
-        kernel: (!choice.is_cpu_reference()).then(|| KernelReport::from(kernel)),
+        kernel: (!choice.is_cpu_reference()).then(|| KernelReport::from(settings.kernel)),
+        settings: settings.source.into(),
         header: HeaderRef {
             height: known.height,
             hash: known.header.block_hash().to_string(),
@@ -119,6 +287,8 @@ fn to_report(
         nonces: outcome.nonces,
         seconds: outcome.seconds,
         hashes_per_second: outcome.hashes_per_second(),
+        gpu_seconds: outcome.device_seconds,
+        gpu_busy_share,
         shares: Shares {
             bits: outcome.share_bits,
             found: outcome.shares_found,
@@ -136,13 +306,23 @@ fn to_report(
 fn print_result(report: &BenchReport, outcome: &BenchOutcome) {
     println!();
     println!(
-        "  hashrate   {:>12}   {} nonces in {:.2} s, {} batches of {}",
+        "  hashrate   {:>12}   {} nonces in {:.2} s (wall clock), {} batches of {}",
         report::format_rate(report.hashes_per_second),
         report.nonces,
         report.seconds,
         report.batches,
         report.batch_nonces
     );
+    match (report.gpu_seconds, report.gpu_busy_share) {
+        (Some(gpu), Some(share)) => println!(
+            "  gpu time   {:>12}   {:.2} s in the search passes (timestamp queries): busy {:.1}% of the run",
+            report::format_rate(report.nonces as f64 / gpu.max(1e-9)),
+            gpu,
+            100.0 * share
+        ),
+        _ if report.kernel.is_some() => println!("  gpu time   {:>12}   this adapter has no timestamp queries", "n/a"),
+        _ => {}
+    }
     println!(
         "  shares     {:>12}   found at {} bits, {} verified with sha2 ({:.1} expected)",
         report.shares.found, report.shares.bits, report.shares.verified, report.shares.expected
@@ -159,9 +339,53 @@ fn print_result(report: &BenchReport, outcome: &BenchOutcome) {
             report.header_rolls
         );
     }
+    if report.interrupted {
+        println!(
+            "  stopped    {:>12}   interrupted: a partial result, every share in it verified",
+            "early"
+        );
+    }
     println!(
         "  energy     {:>12}   no power meter was read in this run",
         "not measured"
     );
     println!();
+}
+
+fn print_all_table(reports: &[BenchReport], failures: &[(String, Error)]) {
+    let width = reports
+        .iter()
+        .map(|r| r.device.name.len())
+        .chain(failures.iter().map(|f| f.0.len()))
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    println!(
+        "\n  {:<width$}  {:<8}  {:>12}  {:>8}  shares",
+        "device", "backend", "hashrate", "gpu busy"
+    );
+    for r in reports {
+        let busy = r
+            .gpu_busy_share
+            .map_or("n/a".to_string(), |s| format!("{:.1}%", 100.0 * s));
+        println!(
+            "  {:<width$}  {:<8}  {:>12}  {:>8}  {}/{}",
+            r.device.name,
+            r.device.backend,
+            report::format_rate(r.hashes_per_second),
+            busy,
+            r.shares.verified,
+            r.shares.found
+        );
+    }
+    for (name, error) in failures {
+        println!("  {name:<width$}  FAILED: {error}");
+    }
+    let total: f64 = reports.iter().map(|r| r.hashes_per_second).sum();
+    println!(
+        "  {:<width$}  {:<8}  {:>12}",
+        "total",
+        "",
+        report::format_rate(total)
+    );
 }

@@ -46,6 +46,7 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
         report::write_json(
             &serde_json::json!({ "schema": "hashwatt.devices/1", "devices": rows }),
             "-",
+            false,
         )?;
         return Ok(exit::OK);
     }

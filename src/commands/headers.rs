@@ -37,6 +37,7 @@ pub fn run(args: &HeadersArgs) -> Result<i32> {
         report::write_json(
             &serde_json::json!({ "schema": "hashwatt.headers/1", "headers": rows }),
             "-",
+            false,
         )?;
         return Ok(exit::OK);
     }

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod devices;
 pub mod headers;
 pub mod search;
+pub mod tune;
 pub mod verify;
 
 use crate::device::{self, DeviceChoice, DeviceSpec};

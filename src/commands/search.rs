@@ -89,7 +89,7 @@ pub fn run(args: &SearchArgs) -> Result<i32> {
         hits: found,
     };
     if args.json {
-        report::write_json(&out, "-")?;
+        report::write_json(&out, "-", false)?;
         return Ok(exit::OK);
     }
     println!("header  {} ({})", known.label(), out.header);

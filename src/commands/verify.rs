@@ -48,7 +48,7 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
         } else {
             serde_json::to_value(&reports)
         };
-        report::write_json(&value.map_err(|e| Error::io(e.to_string()))?, "-")?;
+        report::write_json(&value.map_err(|e| Error::io(e.to_string()))?, "-", false)?;
     }
     Ok(if passed { exit::OK } else { exit::CHECK_FAILED })
 }

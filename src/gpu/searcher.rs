@@ -39,13 +39,32 @@ struct SearchParams {
     pre: Precomputed,
 }
 
-/// One set of buffers for a batch in flight.
+/// One set of buffers for a batch in flight. The readback buffer holds
+/// the hit list and, after it, the pass's two GPU timestamps.
 struct Slot {
     params: wgpu::Buffer,
     hits: wgpu::Buffer,
     readback: wgpu::Buffer,
     bind_group: wgpu::BindGroup,
     capacity: u32,
+    timestamps: Option<Timestamps>,
+}
+
+/// A begin/end timestamp pair around the compute pass.
+struct Timestamps {
+    queries: wgpu::QuerySet,
+    resolve: wgpu::Buffer,
+}
+
+fn hit_bytes(capacity: u32) -> u64 {
+    4 * (capacity as u64 + 1)
+}
+
+struct Readback {
+    /// Hits the kernel counted, which may be more than it could store.
+    count: u32,
+    nonces: Vec<u32>,
+    gpu_seconds: Option<f64>,
 }
 
 struct Pending {
@@ -62,7 +81,8 @@ pub struct GpuSearcher {
     device: wgpu::Device,
     queue: wgpu::Queue,
     search_pipeline: wgpu::ComputePipeline,
-    digest_pipeline: wgpu::ComputePipeline,
+    /// Compiled on first use: only `verify` and mismatch reports need it.
+    digest_pipeline: Option<wgpu::ComputePipeline>,
     slots: Vec<Slot>,
     free: Vec<usize>,
     pending: VecDeque<Pending>,
@@ -70,6 +90,8 @@ pub struct GpuSearcher {
     fault: Arc<Mutex<Option<String>>>,
     max_workgroups_per_dimension: u32,
     max_hit_capacity: u32,
+    /// Nanoseconds per timestamp tick, where the adapter has timestamp queries.
+    timestamp_period: Option<f64>,
 }
 
 impl GpuSearcher {
@@ -78,9 +100,19 @@ impl GpuSearcher {
     pub fn open(adapter: &GpuAdapter, config: KernelConfig) -> Result<Self> {
         let label = adapter.label();
         let limits = adapter.adapter.limits();
+        // GPU time comes from timestamp queries where the adapter has them.
+        let timestamps = adapter
+            .adapter
+            .features()
+            .contains(wgpu::Features::TIMESTAMP_QUERY);
         let (device, queue) =
             pollster::block_on(adapter.adapter.request_device(&wgpu::DeviceDescriptor {
                 label: Some("hashwatt"),
+                required_features: if timestamps {
+                    wgpu::Features::TIMESTAMP_QUERY
+                } else {
+                    wgpu::Features::empty()
+                },
                 required_limits: limits.clone(),
                 ..Default::default()
             }))
@@ -106,25 +138,13 @@ impl GpuSearcher {
             });
         }
 
-        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let search_pipeline = compile(
             &device,
+            &label,
             "search",
             &kernels::search_source(config.variant),
             &config.overrides(),
-        );
-        let digest_pipeline = compile(
-            &device,
-            "digest",
-            &kernels::digest_source(),
-            &KernelConfig::fast().overrides(),
-        );
-        if let Some(error) = pollster::block_on(scope.pop()) {
-            return Err(Error::device(format!(
-                "{label}: the {} kernel did not compile: {error}",
-                config.variant
-            )));
-        }
+        )?;
 
         let max_hit_capacity =
             ((limits.max_storage_buffer_binding_size / 4).saturating_sub(1)).min(MAX_BATCH) as u32;
@@ -135,21 +155,51 @@ impl GpuSearcher {
             device,
             queue,
             search_pipeline,
-            digest_pipeline,
+            digest_pipeline: None,
             slots: Vec::new(),
             free: Vec::new(),
             pending: VecDeque::new(),
             fault,
             max_workgroups_per_dimension: limits.max_compute_workgroups_per_dimension,
             max_hit_capacity,
+            timestamp_period: None,
         };
-        for index in 0..DEPTH {
-            let slot = searcher.new_slot(INITIAL_HIT_CAPACITY.min(max_hit_capacity));
-            searcher.slots.push(slot);
-            searcher.free.push(DEPTH - 1 - index);
+        if timestamps {
+            searcher.timestamp_period = Some(searcher.queue.get_timestamp_period() as f64);
         }
+        searcher.reset_slots();
         searcher.check_fault()?;
         Ok(searcher)
+    }
+
+    /// Compiles another search kernel on the same device (for tuning).
+    /// Only between runs: nothing may be in flight.
+    pub fn reconfigure(&mut self, config: KernelConfig) -> Result<()> {
+        assert!(
+            self.pending.is_empty(),
+            "reconfigure with batches in flight"
+        );
+        self.search_pipeline = compile(
+            &self.device,
+            &self.label,
+            "search",
+            &kernels::search_source(config.variant),
+            &config.overrides(),
+        )?;
+        self.config = config;
+        // Bind groups belong to a pipeline's layout: make them anew.
+        self.reset_slots();
+        self.check_fault()
+    }
+
+    fn reset_slots(&mut self) {
+        self.slots.clear();
+        self.free.clear();
+        for index in 0..DEPTH {
+            let slot = self.new_slot(INITIAL_HIT_CAPACITY.min(self.max_hit_capacity));
+            self.slots.push(slot);
+            self.free.push(DEPTH - 1 - index);
+        }
     }
 
     pub fn summary(&self) -> &DeviceSummary {
@@ -160,8 +210,13 @@ impl GpuSearcher {
         self.config
     }
 
+    /// Whether this device reports GPU time for each batch.
+    pub fn has_gpu_timer(&self) -> bool {
+        self.timestamp_period.is_some()
+    }
+
     fn new_slot(&self, capacity: u32) -> Slot {
-        let hit_bytes = 4 * (capacity as u64 + 1);
+        let hit_bytes = hit_bytes(capacity);
         let params = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("search params"),
             size: std::mem::size_of::<SearchParams>() as u64,
@@ -178,7 +233,7 @@ impl GpuSearcher {
         });
         let readback = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("hits readback"),
-            size: hit_bytes,
+            size: hit_bytes + 16,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
@@ -196,12 +251,26 @@ impl GpuSearcher {
                 },
             ],
         });
+        let timestamps = self.timestamp_period.map(|_| Timestamps {
+            queries: self.device.create_query_set(&wgpu::QuerySetDescriptor {
+                label: Some("search pass time"),
+                ty: wgpu::QueryType::Timestamp,
+                count: 2,
+            }),
+            resolve: self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("timestamp resolve"),
+                size: 16,
+                usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+                mapped_at_creation: false,
+            }),
+        });
         Slot {
             params,
             hits,
             readback,
             bind_group,
             capacity,
+            timestamps,
         }
     }
 
@@ -261,15 +330,28 @@ impl GpuSearcher {
             });
         encoder.clear_buffer(&slot.hits, 0, Some(4));
         {
+            let timestamp_writes =
+                slot.timestamps
+                    .as_ref()
+                    .map(|t| wgpu::ComputePassTimestampWrites {
+                        query_set: &t.queries,
+                        beginning_of_pass_write_index: Some(0),
+                        end_of_pass_write_index: Some(1),
+                    });
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("search"),
-                timestamp_writes: None,
+                timestamp_writes,
             });
             pass.set_pipeline(&self.search_pipeline);
             pass.set_bind_group(0, &slot.bind_group, &[]);
             pass.dispatch_workgroups(x, y, 1);
         }
-        encoder.copy_buffer_to_buffer(&slot.hits, 0, &slot.readback, 0, slot.readback.size());
+        let hit_bytes = hit_bytes(slot.capacity);
+        encoder.copy_buffer_to_buffer(&slot.hits, 0, &slot.readback, 0, hit_bytes);
+        if let Some(t) = &slot.timestamps {
+            encoder.resolve_query_set(&t.queries, 0..2, &t.resolve, 0);
+            encoder.copy_buffer_to_buffer(&t.resolve, 0, &slot.readback, hit_bytes, 16);
+        }
         let submission = self.queue.submit([encoder.finish()]);
         let (sender, mapped) = mpsc::channel();
         slot.readback
@@ -285,8 +367,8 @@ impl GpuSearcher {
         }
     }
 
-    /// Waits for a launched batch and reads back (hit count, stored nonces).
-    fn collect(&self, pending: &Pending) -> Result<(u32, Vec<u32>)> {
+    /// Waits for a launched batch and reads back its hits and GPU time.
+    fn collect(&self, pending: &Pending) -> Result<Readback> {
         loop {
             self.device
                 .poll(wgpu::PollType::Wait {
@@ -313,27 +395,36 @@ impl GpuSearcher {
             }
         }
         let slot = &self.slots[pending.slot];
-        let (count, nonces) = {
+        let readback = {
             let view = slot.readback.slice(..).get_mapped_range();
             let view = view.map_err(|e| Error::device(format!("{}: {e}", self.label)))?;
             let words: &[u32] = bytemuck::cast_slice(&view);
             let count = words[0];
             let stored = count.min(slot.capacity) as usize;
-            (count, words[1..1 + stored].to_vec())
+            let ticks = |word: usize| words[word] as u64 | (words[word + 1] as u64) << 32;
+            let time_word = (hit_bytes(slot.capacity) / 4) as usize;
+            let gpu_seconds = self.timestamp_period.map(|period| {
+                ticks(time_word + 2).saturating_sub(ticks(time_word)) as f64 * period * 1e-9
+            });
+            Readback {
+                count,
+                nonces: words[1..1 + stored].to_vec(),
+                gpu_seconds,
+            }
         };
         slot.readback.unmap();
-        Ok((count, nonces))
+        Ok(readback)
     }
 
     /// Runs one batch to the end in `slot_index`, growing the hit buffer or
     /// splitting the batch until every hit fits.
     fn run_complete(&mut self, slot_index: usize, batch: &Batch) -> Result<Vec<u32>> {
         let pending = self.launch(slot_index, batch);
-        let (count, nonces) = self.collect(&pending)?;
-        if count <= self.slots[slot_index].capacity {
-            return Ok(nonces);
+        let readback = self.collect(&pending)?;
+        if readback.count <= self.slots[slot_index].capacity {
+            return Ok(readback.nonces);
         }
-        self.grow_or_split(slot_index, batch, count)
+        self.grow_or_split(slot_index, batch, readback.count)
     }
 
     fn grow_or_split(&mut self, slot_index: usize, batch: &Batch, count: u32) -> Result<Vec<u32>> {
@@ -360,17 +451,21 @@ impl GpuSearcher {
     }
 }
 
+/// Compiles one entry point into a pipeline; a shader the driver or naga
+/// rejects is an error naming the adapter, not a panic.
 fn compile(
     device: &wgpu::Device,
+    label: &str,
     entry_point: &str,
     source: &str,
     constants: &[(&str, f64)],
-) -> wgpu::ComputePipeline {
+) -> Result<wgpu::ComputePipeline> {
+    let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(entry_point),
         source: wgpu::ShaderSource::Wgsl(source.into()),
     });
-    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+    let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
         label: Some(entry_point),
         layout: None,
         module: &module,
@@ -380,7 +475,13 @@ fn compile(
             zero_initialize_workgroup_memory: false,
         },
         cache: None,
-    })
+    });
+    match pollster::block_on(scope.pop()) {
+        Some(error) => Err(Error::device(format!(
+            "{label}: the {entry_point} kernel did not compile: {error}"
+        ))),
+        None => Ok(pipeline),
+    }
 }
 
 impl Searcher for GpuSearcher {
@@ -409,17 +510,17 @@ impl Searcher for GpuSearcher {
         let Some(pending) = self.pending.pop_front() else {
             return Ok(None);
         };
-        let (count, nonces) = self.collect(&pending)?;
-        let hits = if count <= self.slots[pending.slot].capacity {
-            nonces
+        let readback = self.collect(&pending)?;
+        let hits = if readback.count <= self.slots[pending.slot].capacity {
+            readback.nonces
         } else {
-            self.grow_or_split(pending.slot, &pending.batch, count)?
+            self.grow_or_split(pending.slot, &pending.batch, readback.count)?
         };
         self.free.push(pending.slot);
         Ok(Some(BatchResult {
             batch: pending.batch,
             hits,
-            device_seconds: None,
+            device_seconds: readback.gpu_seconds,
         }))
     }
 
@@ -434,10 +535,25 @@ impl Searcher for GpuSearcher {
 }
 
 impl GpuSearcher {
+    fn digest_pipeline(&mut self) -> Result<wgpu::ComputePipeline> {
+        if self.digest_pipeline.is_none() {
+            let pipeline = compile(
+                &self.device,
+                &self.label,
+                "digest",
+                &kernels::digest_source(),
+                &KernelConfig::fast().overrides(),
+            )?;
+            self.digest_pipeline = Some(pipeline);
+        }
+        Ok(self.digest_pipeline.clone().expect("compiled above"))
+    }
+
     fn digest_chunk(&mut self, headers: &[BlockHeader]) -> Result<Vec<BlockHash>> {
         if headers.is_empty() {
             return Ok(Vec::new());
         }
+        let pipeline = self.digest_pipeline()?;
         // SHA-256 message words are big-endian readings of the bytes.
         let words: Vec<u32> = headers
             .iter()
@@ -469,7 +585,7 @@ impl GpuSearcher {
         });
         let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("digest bindings"),
-            layout: &self.digest_pipeline.get_bind_group_layout(0),
+            layout: &pipeline.get_bind_group_layout(0),
             entries: &[
                 wgpu::BindGroupEntry {
                     binding: 2,
@@ -491,7 +607,7 @@ impl GpuSearcher {
                 label: Some("digest"),
                 timestamp_writes: None,
             });
-            pass.set_pipeline(&self.digest_pipeline);
+            pass.set_pipeline(&pipeline);
             pass.set_bind_group(0, &bind_group, &[]);
             pass.dispatch_workgroups((headers.len() as u32).div_ceil(64), 1, 1);
         }
