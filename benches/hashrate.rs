@@ -35,7 +35,8 @@ fn main() {
         let mut options = BenchOptions::new(known.clone(), StopRule::Seconds(seconds));
         options.progress = false;
         options.share_bits = Some(24);
-        let outcome = bench::run(searcher, &options, &AtomicBool::new(false)).expect("bench runs");
+        let outcome =
+            bench::run(searcher, &options, &AtomicBool::new(false), None).expect("bench runs");
         assert_eq!(outcome.shares_found, outcome.shares_verified);
         let rate = outcome.hashes_per_second();
         println!("{name:<58} {:>12}", format_rate(rate));

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::catalog::KnownHeader;
+use crate::energy::Meter;
 use crate::error::Result;
 use crate::gpu::MAX_BATCH;
 use crate::header::BlockHeader;
@@ -70,6 +71,8 @@ pub struct BenchOutcome {
     /// Sum of the device's own per-batch times, where it measured them.
     pub device_seconds: Option<f64>,
     pub interrupted: bool,
+    /// Why the meter gave no reading, when it failed during the run.
+    pub energy_error: Option<String>,
 }
 
 impl BenchOutcome {
@@ -106,10 +109,13 @@ impl NonceCursor {
 
 /// Runs the warm-up, then the timed part. `stop` (set by a signal handler)
 /// ends the run early after the batches in flight; the outcome says so.
+/// A `meter` runs over exactly the timed part; if it fails, the hashrate is
+/// still reported and the outcome says why energy is missing.
 pub fn run(
     searcher: &mut dyn Searcher,
     options: &BenchOptions,
     stop: &AtomicBool,
+    mut meter: Option<&mut (dyn Meter + 'static)>,
 ) -> Result<BenchOutcome> {
     let header = options.header.header;
     let mut cursor = NonceCursor {
@@ -162,7 +168,13 @@ pub fn run(
         batch_nonces,
         device_seconds: None,
         interrupted: false,
+        energy_error: None,
     };
+    if let Some(meter) = meter.as_deref_mut() {
+        if let Err(e) = meter.start() {
+            outcome.energy_error = Some(e.message);
+        }
+    }
     let started = Instant::now();
     let mut submitted: u64 = 0;
     let mut progress = Progress::new(options.progress, options.stop);
@@ -200,6 +212,13 @@ pub fn run(
         }
         outcome.seconds = started.elapsed().as_secs_f64();
         progress.show(&outcome);
+    }
+    if let Some(meter) = meter {
+        if outcome.energy_error.is_none() {
+            if let Err(e) = meter.stop() {
+                outcome.energy_error = Some(e.message);
+            }
+        }
     }
     progress.finish();
     outcome.header_rolls = cursor.rolls;
@@ -283,7 +302,7 @@ mod tests {
         options.share_bits = Some(8);
         options.progress = false;
         let mut cpu = CpuSearcher::new(2);
-        let outcome = run(&mut cpu, &options, &AtomicBool::new(false)).unwrap();
+        let outcome = run(&mut cpu, &options, &AtomicBool::new(false), None).unwrap();
         assert_eq!(outcome.nonces, 50_000);
         assert_eq!(outcome.shares_found, outcome.shares_verified);
         assert!(outcome.shares_found > 100);

@@ -44,6 +44,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// Find the fastest kernel settings for a GPU and cache them for `bench`
     Tune(TuneArgs),
+    /// Scale hashes per joule to a power plant: site hashrate, network share, BTC per day
+    Estimate(EstimateArgs),
 }
 
 #[derive(Args, Debug)]
@@ -101,6 +103,7 @@ pub struct VerifyArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct BenchArgs {
     #[arg(long, short = 'd', value_name = "DEVICE", help = DEVICE_HELP)]
     pub device: Option<String>,
@@ -125,6 +128,16 @@ pub struct BenchArgs {
     /// Run `hashwatt tune` on the device first and use (and cache) what it finds
     #[arg(long)]
     pub tune: bool,
+    /// Power in watts for a device without a sensor (a wall meter's reading, a board
+    /// power limit); reported as stated, never as measured
+    #[arg(long, value_name = "W")]
+    pub watts: Option<f64>,
+    /// Seconds of idle power measured before the run (0 skips it)
+    #[arg(long, default_value_t = 3.0, value_name = "S")]
+    pub idle_seconds: f64,
+    /// On NVIDIA GPUs, integrate sampled power instead of reading the energy counter
+    #[arg(long)]
+    pub nvml_power: bool,
     /// Write the result as JSON to PATH, or to standard output with `-` or no value
     #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
     pub json: Option<String>,
@@ -134,6 +147,7 @@ pub struct BenchArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct TuneArgs {
     #[arg(long, short = 'd', value_name = "DEVICE", help = DEVICE_HELP)]
     pub device: Option<String>,
@@ -158,6 +172,7 @@ pub fn main() -> i32 {
         Command::Verify(args) => commands::verify::run(&args),
         Command::Bench(args) => commands::bench::run(&args),
         Command::Tune(args) => commands::tune::run(&args),
+        Command::Estimate(args) => commands::estimate::run(&args),
     };
     match result {
         Ok(code) => code,
@@ -177,4 +192,53 @@ mod tests {
     fn arguments_are_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+#[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
+#[command(group(clap::ArgGroup::new("efficiency").required(true).args(["from", "hashes_per_joule", "jth"])))]
+pub struct EstimateArgs {
+    /// A result file written by `hashwatt bench --json` (its energy must be measured or stated)
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<std::path::PathBuf>,
+    /// Efficiency in hashes per joule
+    #[arg(long, value_name = "X")]
+    pub hashes_per_joule: Option<f64>,
+    /// Efficiency in joules per terahash (ASIC datasheets use this)
+    #[arg(long, value_name = "X")]
+    pub jth: Option<f64>,
+    /// Plant output in MW [default: 5700, the Zaporizhzhia plant's six 950 MW VVER-1000 units]
+    #[arg(long, value_name = "MW", conflicts_with_all = ["units", "unit_mw"])]
+    pub plant_mw: Option<f64>,
+    /// Number of generating units (with --unit-mw)
+    #[arg(long, value_name = "N", requires = "unit_mw")]
+    pub units: Option<u32>,
+    /// Net output of one unit in MW (with --units)
+    #[arg(long, value_name = "MW", requires = "units")]
+    pub unit_mw: Option<f64>,
+    /// Share of the plant's output given to mining, in (0, 1]
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    pub fraction: f64,
+    /// Power usage effectiveness: site power over IT power (cooling, conversion); 1.0 is none
+    #[arg(long, default_value_t = crate::site::DEFAULT_PUE, value_name = "P")]
+    pub pue: f64,
+    /// Power of one device, to count how many the site holds [default: the bench file's average watts]
+    #[arg(long, value_name = "W")]
+    pub device_watts: Option<f64>,
+    /// Network hashrate in EH/s. The default, 1000 EH/s, is about the network's average
+    /// when it first reached 1 ZH/s in late 2025; pass today's figure
+    #[arg(long, default_value_t = crate::site::DEFAULT_NETWORK_EHS, value_name = "EH/S")]
+    pub network_ehs: f64,
+    /// Average transaction fees per block, in BTC, on top of the 3.125 BTC subsidy
+    #[arg(long, default_value_t = 0.0, value_name = "BTC")]
+    pub fees_btc_per_block: f64,
+    /// Draw site hashrate against power, log scale, for this device and the reference ASICs (SVG)
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<std::path::PathBuf>,
+    /// Write the estimate as JSON to PATH, or to standard output with `-` or no value
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
+    pub json: Option<String>,
+    /// Replace existing --json or --plot files
+    #[arg(long)]
+    pub force: bool,
 }

@@ -5,9 +5,10 @@
 //! The modules, in the order data flows through them:
 //! - [`header`], [`target`], [`catalog`]: real block headers, targets, the embedded set.
 //! - [`search`]: what a search device does; [`cpu`] and [`gpu`] are the devices.
-//! - [`device`]: picking devices from `--device`.
+//! - [`device`]: picking devices from `--device`; [`energy`]: the power meters.
 //! - [`hits`]: every hit checked again on the CPU.
-//! - [`bench`], [`conformance`]: the measurements and the shader checks.
+//! - [`bench`], [`conformance`], [`tune`]: the measurements, the shader checks, the autotuner.
+//! - [`site`], [`plot`]: from hashes per joule to a power plant.
 //! - [`report`], [`cli`], [`commands`]: what the user sees.
 
 pub mod bench;
@@ -17,13 +18,16 @@ pub mod commands;
 pub mod conformance;
 pub mod cpu;
 pub mod device;
+pub mod energy;
 pub mod error;
 pub mod gpu;
 pub mod header;
 pub mod hex;
 pub mod hits;
+pub mod plot;
 pub mod report;
 pub mod search;
 pub mod sha256_math;
+pub mod site;
 pub mod target;
 pub mod tune;

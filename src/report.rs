@@ -42,8 +42,32 @@ pub struct BenchReport {
     pub batch_nonces: u64,
     /// True when the run was stopped by a signal before its planned end.
     pub interrupted: bool,
-    /// Energy drawn during the run; null where nothing measured it.
-    pub energy: Option<serde_json::Value>,
+    /// Energy drawn during the run; null where no meter was read and no
+    /// power was stated.
+    pub energy: Option<EnergyReport>,
+}
+
+/// Energy over the timed part of a bench run.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct EnergyReport {
+    /// Which meter: `nvml-energy`, `nvml-power`, `rapl`, `hwmon-energy`,
+    /// `hwmon-power` (measured), or `stated` (`--watts`, not measured).
+    pub meter: String,
+    /// The sensor or device read, in words.
+    pub source: String,
+    pub measured: bool,
+    /// The whole draw during the run: what a site pays for.
+    pub joules: f64,
+    pub avg_watts: f64,
+    /// Average draw while idle before the run, where it was measured.
+    pub idle_watts: Option<f64>,
+    pub joules_above_idle: Option<f64>,
+    /// Readings taken (counter reads or power samples).
+    pub samples: u64,
+    /// Headline efficiency, from the whole draw.
+    pub hashes_per_joule: f64,
+    pub joules_per_terahash: f64,
+    pub hashes_per_joule_above_idle: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

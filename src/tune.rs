@@ -210,7 +210,7 @@ fn measure(
     options.batch_seconds = batch_ms as f64 / 1000.0;
     options.progress = false;
     options.share_bits = Some(32);
-    let outcome = bench::run(searcher, &options, &AtomicBool::new(false))?;
+    let outcome = bench::run(searcher, &options, &AtomicBool::new(false), None)?;
     Ok(Trial {
         kernel: KernelReport::from(searcher.config()),
         batch_ms,

@@ -317,3 +317,227 @@ fn tune_caches_settings_that_bench_then_uses() {
     assert_eq!(report["shares"]["found"], report["shares"]["verified"]);
     let _ = std::fs::remove_dir_all(cache);
 }
+
+fn close(measured: f64, expected: f64, tolerance: f64) -> bool {
+    ((measured - expected) / expected).abs() < tolerance
+}
+
+#[test]
+fn estimate_matches_hand_checked_sites() {
+    // 5,700 MW at 9.5 J/TH without overhead: 5.7e9 / 9.5e-12 = 6.0e20 H/s.
+    let output = hashwatt(&[
+        "estimate",
+        "--jth",
+        "9.5",
+        "--plant-mw",
+        "5700",
+        "--pue",
+        "1.0",
+        "--json",
+        "-",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let e = json(&output);
+    assert!(close(
+        e["site_hashes_per_second"].as_f64().unwrap(),
+        6.0e20,
+        1e-3
+    ));
+    // 600 EH/s beside 1,000 EH/s: 600/1600 of 144 blocks of 3.125 BTC.
+    assert!(close(e["network_share"].as_f64().unwrap(), 0.375, 1e-9));
+    assert!(close(
+        e["btc_per_day"].as_f64().unwrap(),
+        0.375 * 144.0 * 3.125,
+        1e-9
+    ));
+    assert!(close(
+        e["energy_mwh_per_day"].as_f64().unwrap(),
+        136_800.0,
+        1e-9
+    ));
+    let asics = e["asics"].as_array().unwrap();
+    assert_eq!(asics.len(), 6);
+    assert_eq!(asics[5]["model"], "Antminer S23 Hydro");
+    assert!(close(
+        asics[5]["device_energy_ratio"].as_f64().unwrap(),
+        1.0,
+        1e-9
+    ));
+
+    // Six units of 950 MW are the default plant; PUE 1.1 and fees.
+    let output = hashwatt(&[
+        "estimate",
+        "--hashes-per-joule",
+        "1e11",
+        "--units",
+        "6",
+        "--unit-mw",
+        "950",
+        "--network-ehs",
+        "800",
+        "--fees-btc-per-block",
+        "0.2",
+        "--device-watts",
+        "3500",
+        "--json",
+        "-",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let e = json(&output);
+    let it_watts = 5.7e9 / 1.1;
+    let site = it_watts * 1e11;
+    assert!(close(
+        e["site_hashes_per_second"].as_f64().unwrap(),
+        site,
+        1e-9
+    ));
+    let share = site / (8e20 + site);
+    assert!(close(e["network_share"].as_f64().unwrap(), share, 1e-9));
+    assert!(close(
+        e["btc_per_day"].as_f64().unwrap(),
+        share * 144.0 * 3.325,
+        1e-9
+    ));
+    assert!(close(
+        e["devices"].as_f64().unwrap(),
+        it_watts / 3500.0,
+        1e-9
+    ));
+}
+
+#[test]
+fn estimate_reads_a_bench_file_and_draws_the_plot() {
+    let dir = std::env::temp_dir().join(format!("hashwatt-estimate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bench_file = dir.join("bench.json");
+    let bench_arg = bench_file.to_str().unwrap();
+    let _ = std::fs::remove_file(&bench_file);
+    let run_bench = |extra: &[&str]| {
+        let mut args = vec![
+            "bench", "--device", "cpu", "--nonces", "300000", "--watts", "50", "--json", bench_arg,
+        ];
+        args.extend_from_slice(extra);
+        hashwatt(&args)
+    };
+    let output = run_bench(&[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // An existing result is not replaced without --force.
+    let output = run_bench(&[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--force"));
+    assert!(run_bench(&["--force"]).status.success());
+
+    let plot = dir.join("site.svg");
+    let _ = std::fs::remove_file(&plot);
+    let output = hashwatt(&[
+        "estimate",
+        "--from",
+        bench_arg,
+        "--plot",
+        plot.to_str().unwrap(),
+        "--json",
+        "-",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let e = json(&output);
+    let bench: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&bench_file).unwrap()).unwrap();
+    let hpj = bench["energy"]["hashes_per_joule"].as_f64().unwrap();
+    assert!(close(
+        e["efficiency"]["hashes_per_joule"].as_f64().unwrap(),
+        hpj,
+        1e-12
+    ));
+    assert!(close(
+        e["site_hashes_per_second"].as_f64().unwrap(),
+        5.7e9 / 1.1 * hpj,
+        1e-9
+    ));
+    assert!(close(
+        e["devices"].as_f64().unwrap(),
+        5.7e9 / 1.1 / 50.0,
+        1e-6
+    ));
+    let svg = std::fs::read_to_string(&plot).unwrap();
+    assert!(svg.starts_with("<svg"), "{}", &svg[..40]);
+    assert!(svg.contains("Antminer S23 Hydro") && svg.contains("CPU reference"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn estimate_refuses_impossible_input() {
+    let foreign = temp_file(
+        "foreign.json",
+        r#"{"schema": "something/else", "nonces": 5}"#,
+    );
+    let not_json = temp_file("not.json", "hashes: many");
+    let no_energy = temp_file(
+        "no-energy.json",
+        &String::from_utf8(
+            hashwatt(&[
+                "bench", "--device", "cpu", "--nonces", "50000", "--json", "-",
+            ])
+            .stdout,
+        )
+        .unwrap(),
+    );
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["estimate", "--jth", "9.5", "--plant-mw", "-5"],
+            "plant power must be a positive",
+        ),
+        (
+            vec!["estimate", "--jth", "9.5", "--plant-mw", "0"],
+            "plant power must be a positive",
+        ),
+        (
+            vec!["estimate", "--jth", "9.5", "--pue", "0.9"],
+            "--pue must be at least 1.0",
+        ),
+        (
+            vec!["estimate", "--jth", "9.5", "--fraction", "0"],
+            "--fraction must be in (0, 1]",
+        ),
+        (
+            vec!["estimate", "--jth", "9.5", "--fraction", "1.5"],
+            "--fraction must be in (0, 1]",
+        ),
+        (
+            vec!["estimate", "--jth", "0"],
+            "--jth must be a positive number",
+        ),
+        (
+            vec!["estimate", "--jth", "9.5", "--network-ehs", "-1"],
+            "--network-ehs must be positive",
+        ),
+        (
+            vec!["estimate", "--from", "/no/such/bench.json"],
+            "cannot read /no/such/bench.json",
+        ),
+        (
+            vec!["estimate", "--from", foreign.to_str().unwrap()],
+            "not a hashwatt bench result",
+        ),
+        (
+            vec!["estimate", "--from", not_json.to_str().unwrap()],
+            "not JSON",
+        ),
+        (
+            vec!["estimate", "--from", no_energy.to_str().unwrap()],
+            "has no energy",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = hashwatt(&args);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(expected),
+            "{args:?}: expected {expected:?} in {err:?}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    for file in [foreign, not_json, no_energy] {
+        let _ = std::fs::remove_file(file);
+    }
+}

@@ -4,14 +4,19 @@
 
 use std::sync::atomic::AtomicBool;
 
+use super::estimate;
 use crate::bench::{self, BenchOptions, BenchOutcome, StopRule};
 use crate::catalog::{self, KnownHeader};
 use crate::cli::BenchArgs;
 use crate::device::DeviceChoice;
+use crate::energy::{self, NvmlMode};
 use crate::error::{exit, Error, Result};
 use crate::gpu::{GpuSearcher, KernelConfig, KernelVariant};
-use crate::report::{self, BenchReport, HeaderRef, KernelReport, Shares, BENCH_SCHEMA};
+use crate::report::{
+    self, BenchReport, EnergyReport, HeaderRef, KernelReport, Shares, BENCH_SCHEMA,
+};
 use crate::search::Searcher;
+use crate::site::Site;
 use crate::tune::{self, SweepPlan};
 
 const DEFAULT_SECONDS: f64 = 10.0;
@@ -247,6 +252,36 @@ fn run_one(
             describe_stop(stop_rule)
         );
     }
+    // The meter, and the idle draw measured before the device is opened.
+    let nvml_mode = if args.nvml_power {
+        NvmlMode::SampledPower
+    } else {
+        NvmlMode::PreferCounter
+    };
+    let (mut meter, mut energy_note) = match energy::meter_for(choice, args.watts, nvml_mode) {
+        Ok(meter) => (Some(meter), None),
+        Err(why) => (None, Some(why)),
+    };
+    let mut idle = None;
+    if let Some(m) = meter
+        .as_deref_mut()
+        .filter(|m| m.measured() && args.idle_seconds > 0.0)
+    {
+        if human {
+            eprintln!(
+                "measuring idle power for {} s ({})…",
+                args.idle_seconds,
+                m.source()
+            );
+        }
+        match energy::idle_watts(m, args.idle_seconds) {
+            Ok(watts) => idle = Some(watts),
+            Err(e) => {
+                energy_note = Some(e.message);
+                meter = None;
+            }
+        }
+    }
     let mut searcher: Box<dyn Searcher> = match choice {
         DeviceChoice::Gpu(adapter) => Box::new(GpuSearcher::open(adapter, settings.kernel)?),
         DeviceChoice::Cpu { .. } => choice.open(settings.kernel)?,
@@ -255,10 +290,17 @@ fn run_one(
     options.share_bits = args.share_bits;
     options.batch_seconds = settings.batch_ms as f64 / 1000.0;
     options.progress &= human;
-    let outcome = bench::run(&mut *searcher, &options, stop)?;
-    let report = to_report(choice, &settings, known, &outcome);
+    let mut outcome = bench::run(&mut *searcher, &options, stop, meter.as_deref_mut())?;
+    if let Some(why) = outcome.energy_error.take() {
+        meter = None;
+        energy_note = Some(why);
+    }
+    let mut report = to_report(choice, &settings, known, &outcome);
+    report.energy = meter
+        .as_deref()
+        .map(|m| energy::report(m, outcome.nonces, idle));
     if human {
-        print_result(&report, &outcome);
+        print_result(&report, &outcome, energy_note.as_deref());
     }
     Ok((report, outcome))
 }
@@ -303,7 +345,7 @@ fn to_report(
     }
 }
 
-fn print_result(report: &BenchReport, outcome: &BenchOutcome) {
+fn print_result(report: &BenchReport, outcome: &BenchOutcome, energy_note: Option<&str>) {
     println!();
     println!(
         "  hashrate   {:>12}   {} nonces in {:.2} s (wall clock), {} batches of {}",
@@ -345,11 +387,56 @@ fn print_result(report: &BenchReport, outcome: &BenchOutcome) {
             "early"
         );
     }
+    match &report.energy {
+        Some(energy) => print_energy(report, energy),
+        None => println!(
+            "  energy     {:>12}   {}",
+            "not measured",
+            energy_note
+                .unwrap_or("no power meter was read in this run; give --watts W to state one")
+        ),
+    }
+    println!();
+}
+
+fn print_energy(report: &BenchReport, energy: &EnergyReport) {
+    let idle = energy
+        .idle_watts
+        .map_or(String::new(), |w| format!(", idle {w:.1} W before the run"));
+    let kind = if energy.measured {
+        format!("measured by {}", energy.source)
+    } else {
+        "STATED with --watts, not measured".to_string()
+    };
     println!(
-        "  energy     {:>12}   no power meter was read in this run",
-        "not measured"
+        "  energy     {:>12}   {:.1} W average{idle}; {kind}",
+        format!("{:.1} J", energy.joules),
+        energy.avg_watts
+    );
+    let above = energy
+        .hashes_per_joule_above_idle
+        .map_or(String::new(), |h| {
+            format!("; above idle {}H/J", report::format_si(h))
+        });
+    println!(
+        "  efficiency {:>12}   {:.1} J/TH, from the whole draw (what a site pays for){above}",
+        format!("{}H/J", report::format_si(energy.hashes_per_joule)),
+        energy.joules_per_terahash
+    );
+    let estimate = estimate::estimate(
+        &Site::default(),
+        estimate::Efficiency {
+            source: report.device.name.clone(),
+            hashes_per_joule: energy.hashes_per_joule,
+            joules_per_terahash: energy.joules_per_terahash,
+            measured: Some(energy.measured),
+            device_watts: Some(energy.avg_watts),
+        },
     );
     println!();
+    for line in estimate::summary_lines(&estimate) {
+        println!("{line}");
+    }
 }
 
 fn print_all_table(reports: &[BenchReport], failures: &[(String, Error)]) {

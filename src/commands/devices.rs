@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::cli::DevicesArgs;
 use crate::cpu;
 use crate::device::{self, DeviceChoice, DeviceSpec};
+use crate::energy::{self, NvmlMode};
 use crate::error::{exit, Result};
 use crate::gpu::DeviceSummary;
 use crate::report;
@@ -17,6 +18,33 @@ struct DeviceRow {
     summary: DeviceSummary,
     /// The device `bench` uses when no `--device` is given.
     default: bool,
+    /// The power meter `bench` would read, if any.
+    meter: Option<String>,
+    meter_source: Option<String>,
+    /// Why there is no meter (then `--watts W` states a power).
+    meter_unavailable: Option<String>,
+}
+
+impl DeviceRow {
+    fn new(select: String, choice: &DeviceChoice, default: bool) -> Self {
+        let (meter, meter_source, meter_unavailable) =
+            match energy::meter_for(choice, None, NvmlMode::PreferCounter) {
+                Ok(meter) => (
+                    Some(meter.name().to_string()),
+                    Some(meter.source().to_string()),
+                    None,
+                ),
+                Err(why) => (None, None, Some(why)),
+            };
+        DeviceRow {
+            select,
+            summary: choice.summary(),
+            default,
+            meter,
+            meter_source,
+            meter_unavailable,
+        }
+    }
 }
 
 pub fn run(args: &DevicesArgs) -> Result<i32> {
@@ -30,17 +58,15 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
     };
     let mut rows: Vec<DeviceRow> = adapters
         .iter()
-        .map(|a| DeviceRow {
-            select: a.index.to_string(),
-            summary: a.summary(),
-            default: Some(a.index) == best_index,
+        .map(|a| {
+            let choice = DeviceChoice::Gpu(Box::new(a.clone()));
+            DeviceRow::new(a.index.to_string(), &choice, Some(a.index) == best_index)
         })
         .collect();
-    rows.push(DeviceRow {
-        select: "cpu".into(),
-        summary: device::cpu_summary(cpu::available_threads()),
-        default: best_index.is_none(),
-    });
+    let cpu = DeviceChoice::Cpu {
+        threads: cpu::available_threads(),
+    };
+    rows.push(DeviceRow::new("cpu".into(), &cpu, best_index.is_none()));
 
     if args.json {
         report::write_json(
@@ -70,6 +96,14 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
             row.summary.device_type,
             row.summary.driver
         );
+    }
+    println!("\npower meters:");
+    for row in &rows {
+        match (&row.meter, &row.meter_source, &row.meter_unavailable) {
+            (Some(meter), Some(source), _) => println!("  {:<6} {meter}: {source}", row.select),
+            (_, _, Some(why)) => println!("  {:<6} none: {why}", row.select),
+            _ => {}
+        }
     }
     if adapters.is_empty() {
         println!("\nwgpu found no adapter: install a Vulkan driver (on Debian: apt-get install mesa-vulkan-drivers)");

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod devices;
+pub mod estimate;
 pub mod headers;
 pub mod search;
 pub mod tune;

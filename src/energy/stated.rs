@@ -1,0 +1,69 @@
+//! `--watts W`: a power the user states (a wall meter's reading, a board
+//! power limit) for a device without a sensor. Reported as `stated`, never
+//! as measured.
+
+use std::time::Instant;
+
+use super::Meter;
+use crate::error::{Error, Result};
+
+pub struct StatedMeter {
+    watts: f64,
+    started: Option<Instant>,
+    seconds: f64,
+}
+
+impl StatedMeter {
+    pub fn new(watts: f64) -> Result<Self> {
+        if !(watts > 0.0 && watts.is_finite()) {
+            return Err(Error::input(format!(
+                "--watts must be a positive number, got {watts}"
+            )));
+        }
+        Ok(StatedMeter {
+            watts,
+            started: None,
+            seconds: 0.0,
+        })
+    }
+}
+
+impl Meter for StatedMeter {
+    fn name(&self) -> &str {
+        "stated"
+    }
+
+    fn source(&self) -> &str {
+        "--watts, as stated by the user"
+    }
+
+    fn measured(&self) -> bool {
+        false
+    }
+
+    fn start(&mut self) -> Result<()> {
+        self.started = Some(Instant::now());
+        Ok(())
+    }
+
+    fn stop(&mut self) -> Result<()> {
+        let started = self
+            .started
+            .take()
+            .ok_or_else(|| Error::device("stated meter was not started"))?;
+        self.seconds = started.elapsed().as_secs_f64();
+        Ok(())
+    }
+
+    fn joules(&self) -> f64 {
+        self.watts * self.seconds
+    }
+
+    fn seconds(&self) -> f64 {
+        self.seconds
+    }
+
+    fn samples(&self) -> u64 {
+        0
+    }
+}
