@@ -12,6 +12,8 @@ use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+
 use crate::catalog::KnownHeader;
 use crate::energy::Meter;
 use crate::error::Result;
@@ -73,6 +75,22 @@ pub struct BenchOutcome {
     pub interrupted: bool,
     /// Why the meter gave no reading, when it failed during the run.
     pub energy_error: Option<String>,
+    /// The first shares (up to [`MAX_SHARE_RECORDS`]), each with the header
+    /// fields it was verified against.
+    pub share_records: Vec<ShareRecord>,
+}
+
+/// Shares kept in the outcome; the count is always exact.
+pub const MAX_SHARE_RECORDS: usize = 256;
+
+/// One verified share and the header it was found on (after any rolling).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ShareRecord {
+    pub nonce: u32,
+    pub version: u32,
+    pub time: u32,
+    /// Block hash in display order.
+    pub hash: String,
 }
 
 impl BenchOutcome {
@@ -96,7 +114,7 @@ struct NonceCursor {
 impl NonceCursor {
     fn take(&mut self, wanted: u64, target: Target) -> Batch {
         if self.next >= NONCE_SPACE {
-            self.header = self.header.with_time(self.header.time().wrapping_add(1));
+            self.header = roll(&self.header);
             self.next = 0;
             self.rolls += 1;
         }
@@ -169,6 +187,7 @@ pub fn run(
         device_seconds: None,
         interrupted: false,
         energy_error: None,
+        share_records: Vec::new(),
     };
     if let Some(meter) = meter.as_deref_mut() {
         if let Err(e) = meter.start() {
@@ -207,6 +226,15 @@ pub fn run(
         outcome.shares_found += result.hits.len() as u64;
         outcome.shares_verified += verified.len() as u64;
         outcome.blocks_found += verified.iter().filter(|h| h.meets_header_target).count() as u64;
+        let room = MAX_SHARE_RECORDS.saturating_sub(outcome.share_records.len());
+        outcome
+            .share_records
+            .extend(verified.iter().take(room).map(|hit| ShareRecord {
+                nonce: hit.nonce,
+                version: result.batch.header.version(),
+                time: result.batch.header.time(),
+                hash: hit.hash.clone(),
+            }));
         if let Some(device) = result.device_seconds {
             *outcome.device_seconds.get_or_insert(0.0) += device;
         }
@@ -224,6 +252,24 @@ pub fn run(
     outcome.header_rolls = cursor.rolls;
     outcome.interrupted = stop.load(Ordering::Relaxed);
     Ok(outcome)
+}
+
+/// The header after the next one's nonces: BIP320 version rolling (the 16
+/// bits under mask 0x1fffe000) where the version allows it, as ASICs do,
+/// and the time field one second on when it does not or the bits are spent.
+pub fn roll(header: &BlockHeader) -> BlockHeader {
+    const MASK: u32 = 0x1fff_e000;
+    if header.allows_version_rolling() && header.version() & MASK != MASK {
+        let field = (header.version() & MASK) >> 13;
+        header.with_version((header.version() & !MASK) | ((field + 1) << 13))
+    } else if header.allows_version_rolling() {
+        // Every version spent: start the bits over on the next second.
+        header
+            .with_version(header.version() & !MASK)
+            .with_time(header.time().wrapping_add(1))
+    } else {
+        header.with_time(header.time().wrapping_add(1))
+    }
 }
 
 /// Enough share bits for about 64 shares in the planned run (at least 8,
@@ -286,6 +332,29 @@ mod tests {
     use super::*;
     use crate::catalog;
     use crate::cpu::CpuSearcher;
+
+    #[test]
+    fn rolling_uses_version_bits_where_allowed_else_time() {
+        let old = catalog::resolve("100000").unwrap().header; // version 1
+        let rolled = roll(&old);
+        assert_eq!((rolled.version(), rolled.time()), (1, old.time() + 1));
+        let modern = catalog::latest_embedded().header;
+        assert!(modern.allows_version_rolling());
+        let rolled = roll(&modern);
+        assert_eq!(rolled.time(), modern.time());
+        assert_ne!(rolled.version(), modern.version());
+        assert_eq!(
+            rolled.version() & !0x1fff_e000,
+            modern.version() & !0x1fff_e000
+        );
+        assert_ne!(rolled.midstate(), modern.midstate());
+        let spent = modern.with_version(modern.version() | 0x1fff_e000);
+        let rolled = roll(&spent);
+        assert_eq!(
+            (rolled.version() & 0x1fff_e000, rolled.time()),
+            (0, modern.time() + 1)
+        );
+    }
 
     #[test]
     fn share_bits_scale_with_the_run() {

@@ -28,6 +28,7 @@ pub mod plot;
 pub mod report;
 pub mod search;
 pub mod sha256_math;
+pub mod signals;
 pub mod site;
 pub mod target;
 pub mod tune;

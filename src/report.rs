@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::bench::ShareRecord;
 use crate::error::{Error, Result};
 use crate::gpu::{DeviceSummary, KernelConfig};
 
@@ -103,6 +104,10 @@ pub struct Shares {
     pub verified: u64,
     /// Shares expected at this hashrate: nonces / 2^bits.
     pub expected: f64,
+    /// The first shares, with the header version and time each was found
+    /// on (headers roll after 2^32 nonces); `found` is the exact count.
+    #[serde(default)]
+    pub records: Vec<ShareRecord>,
 }
 
 /// Writes JSON to standard output (`-`) or to a file. A file is written

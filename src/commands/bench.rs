@@ -4,6 +4,8 @@
 
 use std::sync::atomic::AtomicBool;
 
+use crate::signals::Interrupt;
+
 use super::estimate;
 use crate::bench::{self, BenchOptions, BenchOutcome, StopRule};
 use crate::catalog::{self, KnownHeader};
@@ -60,7 +62,8 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     }
     let choices = super::choose_devices(args.device.as_deref())?;
     let human = args.json.as_deref() != Some("-");
-    let stop = AtomicBool::new(false);
+    let interrupt = Interrupt::install();
+    let stop = interrupt.flag();
 
     let results: Vec<Result<(BenchReport, BenchOutcome)>> = if choices.len() == 1 {
         vec![run_one(
@@ -69,7 +72,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
             variant,
             &known,
             stop_rule,
-            &stop,
+            stop,
             human,
         )]
     } else {
@@ -84,7 +87,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
             let workers: Vec<_> = choices
                 .iter()
                 .map(|choice| {
-                    let (known, stop) = (&known, &stop);
+                    let known = &known;
                     scope.spawn(move || {
                         run_one(choice, args, variant, known, stop_rule, stop, false)
                     })
@@ -129,6 +132,10 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         if destination != "-" && !reports.is_empty() {
             println!("wrote {destination}");
         }
+    }
+    if let Some(code) = interrupt.exit_code() {
+        eprintln!("hashwatt: interrupted; the partial result above is verified and marked \"interrupted\": true");
+        return Ok(code);
     }
     match failures.len() {
         0 => Ok(exit::OK),
@@ -336,6 +343,7 @@ fn to_report(
             found: outcome.shares_found,
             verified: outcome.shares_verified,
             expected: outcome.nonces as f64 / 2f64.powi(outcome.share_bits as i32),
+            records: outcome.share_records.clone(),
         },
         header_rolls: outcome.header_rolls,
         batches: outcome.batches,
