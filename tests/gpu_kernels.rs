@@ -147,3 +147,30 @@ fn ties_on_the_top_limb_are_decided_on_all_256_bits() {
         }
     }
 }
+
+/// A kernel the device rejects (a workgroup far over its limits) is an
+/// error naming the adapter, with the device exit status, never a panic.
+#[test]
+fn a_kernel_the_device_rejects_is_an_error_naming_the_adapter() {
+    let Some(hashwatt::device::DeviceChoice::Gpu(adapter)) = common::gpu_choice() else {
+        return;
+    };
+    let config = KernelConfig {
+        workgroup_size: 1 << 20,
+        ..KernelConfig::fast()
+    };
+    let error = hashwatt::gpu::GpuSearcher::open(&adapter, config)
+        .err()
+        .expect("the device refuses it");
+    assert!(
+        error.message.contains(&adapter.info.name),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.message.contains("did not compile"),
+        "{}",
+        error.message
+    );
+    assert_eq!(error.exit_code(), hashwatt::error::exit::DEVICE);
+}

@@ -264,6 +264,15 @@ pub fn summary_lines(estimate: &Estimate) -> [String; 2] {
     ]
 }
 
+/// 0.44x, 1.23x, 87x, 9234x.
+fn format_ratio(ratio: f64) -> String {
+    if ratio < 10.0 {
+        format!("{ratio:.2}x")
+    } else {
+        format!("{ratio:.0}x")
+    }
+}
+
 fn short(source: &str) -> String {
     source.split(" (").next().unwrap_or(source).to_string()
 }
@@ -324,13 +333,13 @@ fn print_table(e: &Estimate) {
     );
     for row in &e.asics {
         println!(
-            "  {:<24} {:>7} {:>12} {:>8.2}% {:>10.2} {:>13.0}x",
+            "  {:<24} {:>7} {:>12} {:>8.2}% {:>10.2} {:>14}",
             row.model,
             row.joules_per_terahash,
             format!("{}H/s", format_si(row.mining.hashes_per_second)),
             100.0 * row.mining.network_share,
             row.mining.btc_per_day,
-            row.device_energy_ratio
+            format_ratio(row.device_energy_ratio)
         );
     }
     println!("  (ASIC efficiencies are the manufacturers' figures; device/ASIC is energy per hash, device over ASIC)");
