@@ -37,6 +37,21 @@ fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
     path
 }
 
+/// Bad input: exit status 2, one line on stderr naming the problem (our
+/// lines start with "hashwatt:"; Mesa's driver may add its own), no panic.
+fn assert_bad_input(args: &[&str], expected: &str) {
+    let output = hashwatt(args);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    let ours: Vec<_> = err.lines().filter(|l| l.starts_with("hashwatt:")).collect();
+    assert_eq!(ours.len(), 1, "{args:?}: {err}");
+    assert!(
+        ours[0].starts_with("hashwatt: error: ") && ours[0].contains(expected),
+        "{args:?}: expected {expected:?} in {err:?}"
+    );
+}
+
 /// Genesis with its nBits field (hex characters 144..152) replaced.
 fn genesis_with_bits(bits_le_hex: &str) -> String {
     format!(
@@ -249,21 +264,7 @@ fn bad_input_gets_a_one_line_error_and_status_2() {
         ),
     ];
     for (args, expected) in cases {
-        let output = hashwatt(&args);
-        let err = stderr(&output);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
-        assert!(
-            err.contains(expected),
-            "{args:?}: expected {expected:?} in {err:?}"
-        );
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-        // Our own lines start with "hashwatt:"; Mesa's driver may add its own.
-        let ours: Vec<_> = err.lines().filter(|l| l.starts_with("hashwatt:")).collect();
-        assert_eq!(ours.len(), 1, "{args:?}: {err}");
-        assert!(
-            ours[0].starts_with("hashwatt: error: ") && ours[0].contains(expected),
-            "{args:?}: {err}"
-        );
+        assert_bad_input(&args, expected);
     }
     let _ = std::fs::remove_file(headers_file);
 }
@@ -528,14 +529,7 @@ fn estimate_refuses_impossible_input() {
         ),
     ];
     for (args, expected) in cases {
-        let output = hashwatt(&args);
-        let err = stderr(&output);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
-        assert!(
-            err.contains(expected),
-            "{args:?}: expected {expected:?} in {err:?}"
-        );
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_bad_input(&args, expected);
     }
     for file in [foreign, not_json, no_energy] {
         let _ = std::fs::remove_file(file);

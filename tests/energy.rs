@@ -2,13 +2,15 @@
 //! advances at a known rate (wraparound included), and NVML where there is
 //! no NVIDIA driver.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use common::run_json;
 use hashwatt::energy::{self, Meter, NvmlMode, PciAddress};
 
 const INTERVAL: Duration = Duration::from_millis(10);
@@ -194,8 +196,8 @@ fn nvml_without_a_driver_reports_unavailable() {
 
 #[test]
 fn stated_watts_give_hashes_per_joule() {
-    let output = Command::new(env!("CARGO_BIN_EXE_hashwatt"))
-        .args([
+    let report = run_json(
+        &[
             "bench",
             "--device",
             "cpu",
@@ -205,15 +207,9 @@ fn stated_watts_give_hashes_per_joule() {
             "100",
             "--json",
             "-",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        ],
+        &[],
     );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let energy = &report["energy"];
     assert_eq!(energy["meter"], "stated");
     assert_eq!(energy["measured"], false);
@@ -231,27 +227,18 @@ fn stated_watts_give_hashes_per_joule() {
 #[test]
 fn bench_reads_rapl_for_the_cpu_with_an_idle_baseline() {
     let (root, _writers) = fake_powercap("rapl-cli", &[65.0], 262_143_328_850);
-    let output = Command::new(env!("CARGO_BIN_EXE_hashwatt"))
-        .args([
-            "bench",
-            "--device",
-            "cpu",
-            "--duration",
-            "1",
-            "--idle-seconds",
-            "0.5",
-            "--json",
-            "-",
-        ])
-        .env("HASHWATT_POWERCAP_ROOT", &root)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let args = [
+        "bench",
+        "--device",
+        "cpu",
+        "--duration",
+        "2",
+        "--idle-seconds",
+        "1",
+        "--json",
+        "-",
+    ];
+    let report = run_json(&args, &[("HASHWATT_POWERCAP_ROOT", root.as_path())]);
     let energy = &report["energy"];
     assert_eq!(energy["meter"], "rapl");
     assert_eq!(energy["measured"], true);

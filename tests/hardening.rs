@@ -58,27 +58,19 @@ fn crossing_the_top_of_the_nonce_space_rolls_the_header() {
 
 #[test]
 fn every_nonce_a_hit_keeps_an_exact_count() {
-    let output = Command::new(env!("CARGO_BIN_EXE_hashwatt"))
-        .args([
-            "search",
-            "--header",
-            "0",
-            "--start",
-            "100",
-            "--count",
-            "5000",
-            "--share-bits",
-            "0",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let args = [
+        "search",
+        "--header",
+        "0",
+        "--start",
+        "100",
+        "--count",
+        "5000",
+        "--share-bits",
+        "0",
+        "--json",
+    ];
+    let report = common::run_json(&args, &[]);
     let hits = report["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 5000);
     assert!(hits

@@ -87,3 +87,21 @@ pub fn window_around(nonce: u32, len: u64) -> (u32, u64) {
         .min((1u64 << 32) - len);
     (start as u32, len)
 }
+
+/// Runs the hashwatt binary with `args` (and environment `env`), requires
+/// success, and parses its standard output as JSON.
+pub fn run_json(args: &[&str], env: &[(&str, &std::path::Path)]) -> serde_json::Value {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hashwatt"));
+    command.args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("hashwatt runs");
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: stdout is not JSON: {e}"))
+}
