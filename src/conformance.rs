@@ -119,7 +119,7 @@ pub fn run(
         });
     }
 
-    let mut random = SplitMix(options.seed);
+    let mut random = SplitMix::new(options.seed);
     let random_headers: Vec<_> = (0..options.random_digests)
         .filter(|_| !raw.is_empty())
         .map(|i| raw[i % raw.len()].with_nonce(random.next_u32()))
@@ -220,10 +220,16 @@ fn check_window(
     }
 }
 
-struct SplitMix(u64);
+/// SplitMix64: a small, seedable random source, so a check's random nonces
+/// are the same on every run (the tests use it too).
+pub struct SplitMix(u64);
 
 impl SplitMix {
-    fn next_u32(&mut self) -> u32 {
+    pub fn new(seed: u64) -> Self {
+        SplitMix(seed)
+    }
+
+    pub fn next_u32(&mut self) -> u32 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);

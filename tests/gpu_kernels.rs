@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{fixture_headers, gpu, window_around, Random};
+use common::{fixture_headers, gpu, window_around};
 use hashwatt::catalog;
+use hashwatt::conformance::SplitMix;
 use hashwatt::cpu;
 use hashwatt::gpu::KernelConfig;
 use hashwatt::search::{search_range, Searcher};
@@ -42,7 +43,7 @@ fn digest_kernel_matches_sha2_on_random_nonces() {
     let Some(mut gpu) = gpu(KernelConfig::reference()) else {
         return;
     };
-    let mut random = Random::new(0x5eed);
+    let mut random = SplitMix::new(0x5eed);
     let embedded = catalog::embedded();
     let headers: Vec<_> = (0..4096)
         .map(|i| {

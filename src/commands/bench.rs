@@ -13,11 +13,10 @@ use crate::cli::BenchArgs;
 use crate::device::DeviceChoice;
 use crate::energy::{self, NvmlMode};
 use crate::error::{exit, Error, Result};
-use crate::gpu::{GpuSearcher, KernelConfig, KernelVariant};
+use crate::gpu::{KernelConfig, KernelVariant};
 use crate::report::{
     self, BenchReport, EnergyReport, HeaderRef, KernelReport, Shares, BENCH_SCHEMA,
 };
-use crate::search::Searcher;
 use crate::site::Site;
 use crate::tune::{self, SweepPlan};
 
@@ -289,10 +288,7 @@ fn run_one(
             }
         }
     }
-    let mut searcher: Box<dyn Searcher> = match choice {
-        DeviceChoice::Gpu(adapter) => Box::new(GpuSearcher::open(adapter, settings.kernel)?),
-        DeviceChoice::Cpu { .. } => choice.open(settings.kernel)?,
-    };
+    let mut searcher = choice.open(settings.kernel)?;
     let mut options = BenchOptions::new(known.clone(), stop_rule);
     options.share_bits = args.share_bits;
     options.batch_seconds = settings.batch_ms as f64 / 1000.0;

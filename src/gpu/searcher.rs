@@ -172,9 +172,13 @@ impl GpuSearcher {
         Ok(searcher)
     }
 
-    /// Compiles another search kernel on the same device (for tuning).
-    /// Only between runs: nothing may be in flight.
+    /// Compiles another search kernel on the same device (for tuning);
+    /// nothing to do when it is the one already compiled. Only between
+    /// runs: nothing may be in flight.
     pub fn reconfigure(&mut self, config: KernelConfig) -> Result<()> {
+        if config == self.config {
+            return Ok(());
+        }
         assert!(
             self.pending.is_empty(),
             "reconfigure with batches in flight"

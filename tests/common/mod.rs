@@ -59,27 +59,6 @@ pub fn fixture_headers() -> Vec<KnownHeader> {
     catalog::parse_headers_text(text).expect("fixture parses")
 }
 
-/// SplitMix64: deterministic, seedable, good enough to pick test nonces.
-pub struct Random(u64);
-
-impl Random {
-    pub fn new(seed: u64) -> Self {
-        Random(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    pub fn next_u32(&mut self) -> u32 {
-        (self.next_u64() >> 32) as u32
-    }
-}
-
 /// A window of `len` nonces containing `nonce`, kept inside the nonce space.
 pub fn window_around(nonce: u32, len: u64) -> (u32, u64) {
     let start = (nonce as u64)
