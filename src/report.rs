@@ -37,7 +37,8 @@ pub struct BenchReport {
     /// gpu_seconds / seconds: how much of the run the GPU was busy.
     pub gpu_busy_share: Option<f64>,
     pub shares: Shares,
-    /// Times the header's time field was rolled forward after its 2^32 nonces ran out.
+    /// Times the header was rolled (BIP320 version bits, else the time field)
+    /// after its 2^32 nonces ran out, warm-up included.
     pub header_rolls: u32,
     pub batches: u64,
     pub batch_nonces: u64,

@@ -315,15 +315,16 @@ impl GpuSearcher {
         let slot = &self.slots[slot_index];
         let (x, y, row_stride) = self.grid(batch.count);
         let tail = batch.header.tail_words();
+        let midstate = batch.header.midstate();
         let params = SearchParams {
-            midstate: batch.header.midstate(),
+            midstate,
             tail: [tail[0], tail[1], tail[2], 0],
             target_limbs: batch.target.limbs(),
             nonce_base: batch.start,
             nonce_count: batch.count as u32,
             hit_capacity: slot.capacity,
             row_stride,
-            pre: Precomputed::new(&batch.header.midstate(), &tail),
+            pre: Precomputed::new(&midstate, &tail),
         };
         self.queue
             .write_buffer(&slot.params, 0, bytemuck::bytes_of(&params));
