@@ -18,12 +18,15 @@ const HEADER_HELP: &str = "Block header: the height of an embedded header (`hash
     name = "hashwatt",
     version,
     about = "Measure how fast and how efficiently a GPU mines Bitcoin's double SHA-256",
-    long_about = "hashwatt searches nonces over real Bitcoin block headers with WGSL compute \
+    long_about = "Measure how fast and how efficiently a GPU mines Bitcoin's double SHA-256.\n\n\
+hashwatt searches nonces over real Bitcoin block headers with WGSL compute \
 shaders (through wgpu: Vulkan, Metal, DX12 or OpenGL), checks every hit again on the CPU with \
 the sha2 crate, and measures the hashrate.\n\n\
-Start with `hashwatt bench`. `hashwatt verify` proves a device's shaders right first.\n\n\
+Start with `hashwatt bench`. `hashwatt verify` proves a device's shaders right first; \
+`hashwatt estimate` scales a result to a power plant.\n\n\
 Exit status: 0 success, 1 a check failed (a hit or digest the CPU rejects), 2 bad input, \
-3 a device could not be found or run, 4 a result could not be written."
+3 a device could not be found or run, 4 a result could not be written, 130/143 a bench \
+interrupted by SIGINT/SIGTERM (its verified partial result is still written)."
 )]
 pub struct Cli {
     #[command(subcommand)]

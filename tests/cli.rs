@@ -255,6 +255,14 @@ fn bad_input_gets_a_one_line_error_and_status_2() {
             "--nonces must be at least 1",
         ),
         (
+            vec!["bench", "--device", "cpu", "--watts", "-5"],
+            "--watts must be a positive number",
+        ),
+        (
+            vec!["bench", "--device", "cpu", "--idle-seconds", "-1"],
+            "--idle-seconds must be zero or more",
+        ),
+        (
             vec!["verify", "--headers", &headers_arg],
             "line 3: unexpected",
         ),

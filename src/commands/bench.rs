@@ -43,6 +43,19 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
             )));
         }
     }
+    if let Some(watts) = args.watts {
+        if !(watts > 0.0 && watts.is_finite()) {
+            return Err(Error::input(format!(
+                "--watts must be a positive number, got {watts}"
+            )));
+        }
+    }
+    if !(args.idle_seconds >= 0.0 && args.idle_seconds.is_finite()) {
+        return Err(Error::input(format!(
+            "--idle-seconds must be zero or more, got {}",
+            args.idle_seconds
+        )));
+    }
     if args.batch_ms == Some(0) {
         return Err(Error::input("--batch-ms must be at least 1"));
     }
