@@ -102,7 +102,8 @@ fn interrupt_bench(signal: &str, name: &str) -> (Option<i32>, serde_json::Value,
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(2500));
+    // Well past the warm-up, even on a loaded machine.
+    std::thread::sleep(Duration::from_millis(4000));
     let sent = Command::new("sh")
         .args(["-c", &format!("kill -{signal} {}", child.id())])
         .status()
