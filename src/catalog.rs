@@ -73,6 +73,11 @@ pub fn latest_embedded() -> KnownHeader {
         .expect("embedded set has headers with heights")
 }
 
+/// `--header` where one was given, else the most recent embedded header.
+pub fn resolve_or_latest(spec: Option<&str>) -> Result<KnownHeader, CatalogError> {
+    spec.map_or_else(|| Ok(latest_embedded()), resolve)
+}
+
 /// Resolves a `--header` argument.
 pub fn resolve(spec: &str) -> Result<KnownHeader, CatalogError> {
     let spec = spec.trim();

@@ -81,6 +81,18 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// `value` if it is a finite number above zero, else the input error that
+/// names `what`.
+pub fn require_positive(what: &str, value: f64) -> Result<f64> {
+    if value > 0.0 && value.is_finite() {
+        Ok(value)
+    } else {
+        Err(Error::input(format!(
+            "{what} must be a positive number, got {value}"
+        )))
+    }
+}
+
 impl From<crate::catalog::CatalogError> for Error {
     fn from(e: crate::catalog::CatalogError) -> Self {
         Error::input(e.0)

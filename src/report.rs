@@ -121,14 +121,21 @@ pub fn write_json<T: Serialize>(value: &T, destination: &str, overwrite: bool) -
         writeln!(out, "{text}").map_err(|e| Error::io(format!("cannot write to stdout: {e}")))
     } else {
         let path = Path::new(destination);
-        if path.exists() && !overwrite {
-            return Err(Error::io(format!(
-                "{} exists; pass --force to replace it",
-                path.display()
-            )));
-        }
+        refuse_to_replace(path, overwrite)?;
         write_atomically(path, &format!("{text}\n"))
     }
+}
+
+/// An existing result is never replaced without `--force`: commands call
+/// this before a run, so nothing is measured only to be refused at the end.
+pub fn refuse_to_replace(path: &Path, force: bool) -> Result<()> {
+    if path.exists() && !force {
+        return Err(Error::input(format!(
+            "{} exists; pass --force to replace it",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Writes a temporary file beside `path`, then renames it over `path`, so a

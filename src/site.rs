@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{require_positive, Error, Result};
 
 /// Zaporizhzhia nuclear plant: six VVER-1000 units of 950 MW net.
 pub const DEFAULT_UNITS: u32 = 6;
@@ -63,12 +63,7 @@ impl Site {
     /// Refuses numbers no site can have, naming the one that is wrong.
     pub fn validate(&self) -> Result<()> {
         let bad = |what: String| Err(Error::input(what));
-        if !(self.plant_mw > 0.0 && self.plant_mw.is_finite()) {
-            return bad(format!(
-                "plant power must be a positive number of MW, got {}",
-                self.plant_mw
-            ));
-        }
+        require_positive("plant power", self.plant_mw)?;
         if !(self.fraction > 0.0 && self.fraction <= 1.0) {
             return bad(format!(
                 "--fraction must be in (0, 1], got {}",

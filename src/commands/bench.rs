@@ -12,7 +12,7 @@ use crate::catalog::{self, KnownHeader};
 use crate::cli::BenchArgs;
 use crate::device::DeviceChoice;
 use crate::energy::{self, NvmlMode};
-use crate::error::{exit, Error, Result};
+use crate::error::{exit, require_positive, Error, Result};
 use crate::gpu::{KernelConfig, KernelVariant};
 use crate::report::{
     self, BenchReport, EnergyReport, HeaderRef, KernelReport, Shares, BENCH_SCHEMA,
@@ -31,10 +31,7 @@ struct Settings {
 }
 
 pub fn run(args: &BenchArgs) -> Result<i32> {
-    let known = match &args.header {
-        Some(spec) => catalog::resolve(spec)?,
-        None => catalog::latest_embedded(),
-    };
+    let known = catalog::resolve_or_latest(args.header.as_deref())?;
     let stop_rule = stop_rule(args)?;
     if let Some(bits) = args.share_bits {
         if bits > 255 {
@@ -44,11 +41,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         }
     }
     if let Some(watts) = args.watts {
-        if !(watts > 0.0 && watts.is_finite()) {
-            return Err(Error::input(format!(
-                "--watts must be a positive number, got {watts}"
-            )));
-        }
+        require_positive("--watts", watts)?;
     }
     if !(args.idle_seconds >= 0.0 && args.idle_seconds.is_finite()) {
         return Err(Error::input(format!(
@@ -66,11 +59,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         })?),
     };
     if let Some(destination) = args.json.as_deref().filter(|d| *d != "-") {
-        if std::path::Path::new(destination).exists() && !args.force {
-            return Err(Error::input(format!(
-                "{destination} exists; pass --force to replace it"
-            )));
-        }
+        report::refuse_to_replace(std::path::Path::new(destination), args.force)?;
     }
     let choices = super::choose_devices(args.device.as_deref())?;
     let human = args.json.as_deref() != Some("-");
@@ -169,12 +158,8 @@ fn stop_rule(args: &BenchArgs) -> Result<StopRule> {
     Ok(match (args.duration, args.nonces) {
         (_, Some(0)) => return Err(Error::input("--nonces must be at least 1")),
         (_, Some(n)) => StopRule::Nonces(n),
-        (Some(s), None) if !(s > 0.0 && s.is_finite()) => {
-            return Err(Error::input(format!(
-                "--duration must be a positive number of seconds, got {s}"
-            )))
-        }
-        (Some(s), None) => StopRule::Seconds(s),
+        (Some(s), None) => StopRule::Seconds(require_positive("--duration", s)?),
+
         (None, None) => StopRule::Seconds(DEFAULT_SECONDS),
     })
 }

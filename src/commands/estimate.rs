@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::cli::EstimateArgs;
-use crate::error::{exit, Error, Result};
+use crate::error::{exit, require_positive, Error, Result};
 use crate::plot::{self, Series};
 use crate::report::{self, format_si, BenchReport, BENCH_SCHEMA};
 use crate::site::{self, Mining, Site, REFERENCE_ASICS};
@@ -57,12 +57,7 @@ pub fn run(args: &EstimateArgs) -> Result<i32> {
             if units == 0 {
                 return Err(Error::input("--units must be at least 1"));
             }
-            if !(unit_mw > 0.0 && unit_mw.is_finite()) {
-                return Err(Error::input(format!(
-                    "--unit-mw must be a positive number of MW, got {unit_mw}"
-                )));
-            }
-            units as f64 * unit_mw
+            units as f64 * require_positive("--unit-mw", unit_mw)?
         }
         _ => site::DEFAULT_PLANT_MW,
     };
@@ -77,11 +72,7 @@ pub fn run(args: &EstimateArgs) -> Result<i32> {
     site.validate()?;
     let efficiency = efficiency(args)?;
     if let Some(watts) = efficiency.device_watts {
-        if !(watts > 0.0 && watts.is_finite()) {
-            return Err(Error::input(format!(
-                "--device-watts must be a positive number, got {watts}"
-            )));
-        }
+        require_positive("--device-watts", watts)?;
     }
     for (flag, path) in [
         ("--plot", args.plot.as_deref()),
@@ -91,12 +82,8 @@ pub fn run(args: &EstimateArgs) -> Result<i32> {
         ),
     ] {
         if let Some(path) = path {
-            if path.exists() && !args.force {
-                return Err(Error::input(format!(
-                    "{flag} {}: the file exists; pass --force to replace it",
-                    path.display()
-                )));
-            }
+            report::refuse_to_replace(path, args.force)
+                .map_err(|e| Error::input(format!("{flag} {e}")))?;
         }
     }
     let estimate = estimate(&site, efficiency);
@@ -135,17 +122,8 @@ pub fn run(args: &EstimateArgs) -> Result<i32> {
 }
 
 fn efficiency(args: &EstimateArgs) -> Result<Efficiency> {
-    let positive = |name: &str, x: f64| {
-        if x > 0.0 && x.is_finite() {
-            Ok(x)
-        } else {
-            Err(Error::input(format!(
-                "{name} must be a positive number, got {x}"
-            )))
-        }
-    };
     if let Some(hpj) = args.hashes_per_joule {
-        let hpj = positive("--hashes-per-joule", hpj)?;
+        let hpj = require_positive("--hashes-per-joule", hpj)?;
         return Ok(Efficiency {
             source: "given efficiency".into(),
             hashes_per_joule: hpj,
@@ -155,7 +133,7 @@ fn efficiency(args: &EstimateArgs) -> Result<Efficiency> {
         });
     }
     if let Some(jth) = args.jth {
-        let jth = positive("--jth", jth)?;
+        let jth = require_positive("--jth", jth)?;
         return Ok(Efficiency {
             source: "given efficiency".into(),
             hashes_per_joule: site::hashes_per_joule_from_jth(jth),
@@ -172,7 +150,7 @@ fn efficiency(args: &EstimateArgs) -> Result<Efficiency> {
             path.display()
         ))
     })?;
-    positive("the file's hashes_per_joule", energy.hashes_per_joule)?;
+    require_positive("the file's hashes_per_joule", energy.hashes_per_joule)?;
     Ok(Efficiency {
         source: format!(
             "{} ({}, {})",

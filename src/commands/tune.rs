@@ -4,21 +4,13 @@
 use crate::catalog;
 use crate::cli::TuneArgs;
 use crate::device::DeviceChoice;
-use crate::error::{exit, Error, Result};
+use crate::error::{exit, require_positive, Error, Result};
 use crate::report;
 use crate::tune::{self, SweepPlan};
 
 pub fn run(args: &TuneArgs) -> Result<i32> {
-    if !(args.seconds > 0.0 && args.seconds.is_finite()) {
-        return Err(Error::input(format!(
-            "--seconds must be a positive number, got {}",
-            args.seconds
-        )));
-    }
-    let known = match &args.header {
-        Some(spec) => catalog::resolve(spec)?,
-        None => catalog::latest_embedded(),
-    };
+    require_positive("--seconds", args.seconds)?;
+    let known = catalog::resolve_or_latest(args.header.as_deref())?;
     let plan = SweepPlan {
         seconds_per_setting: args.seconds,
         ..SweepPlan::default()

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use super::Meter;
-use crate::error::{Error, Result};
+use crate::error::{require_positive, Error, Result};
 
 pub struct StatedMeter {
     watts: f64,
@@ -15,11 +15,7 @@ pub struct StatedMeter {
 
 impl StatedMeter {
     pub fn new(watts: f64) -> Result<Self> {
-        if !(watts > 0.0 && watts.is_finite()) {
-            return Err(Error::input(format!(
-                "--watts must be a positive number, got {watts}"
-            )));
-        }
+        let watts = require_positive("--watts", watts)?;
         Ok(StatedMeter {
             watts,
             started: None,
