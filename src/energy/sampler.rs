@@ -95,13 +95,17 @@ impl SampledMeter {
     }
 }
 
+/// Accumulates from the baseline `first`, read at `started`, until told to
+/// stop; the last read comes after the stop request, so the window covers
+/// everything up to `stop()`.
 fn measure(
     probe: &mut dyn Probe,
     interval: Duration,
     stop: mpsc::Receiver<()>,
+    first: Reading,
+    started: Instant,
 ) -> std::result::Result<Totals, String> {
-    let started = Instant::now();
-    let mut previous = probe.read()?;
+    let mut previous = first;
     let mut previous_at = started;
     let mut totals = Totals {
         joules: 0.0,
@@ -155,12 +159,22 @@ impl Meter for SampledMeter {
             .probe
             .take()
             .ok_or_else(|| Error::device(format!("{} meter is already running", self.name)))?;
+        // The baseline is read here, not on the thread, so the window starts
+        // when start() returns, whenever the thread gets scheduled.
+        let started = Instant::now();
+        let first = match probe.read() {
+            Ok(reading) => reading,
+            Err(why) => {
+                self.probe = Some(probe);
+                return Err(Error::device(format!("{} meter: {why}", self.name)));
+            }
+        };
         let (stop, stop_rx) = mpsc::channel();
         let interval = self.interval;
         let thread = std::thread::Builder::new()
             .name(format!("{} meter", self.name))
             .spawn(move || {
-                let result = measure(&mut *probe, interval, stop_rx);
+                let result = measure(&mut *probe, interval, stop_rx, first, started);
                 (probe, result)
             })
             .map_err(|e| {
@@ -201,6 +215,62 @@ impl Meter for SampledMeter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A counter that moves `step` units per read, wrapping at `range`:
+    /// the totals must not depend on when the reads happen.
+    struct Scripted {
+        reads: u64,
+        start: u64,
+        step: u64,
+        range: u64,
+    }
+
+    impl Probe for Scripted {
+        fn read(&mut self) -> std::result::Result<Reading, String> {
+            let value = (self.start + self.reads * self.step) % self.range;
+            self.reads += 1;
+            Ok(Reading::Counters(vec![Counter {
+                value,
+                wraps_at: Some(self.range),
+            }]))
+        }
+
+        fn joules_per_unit(&self) -> f64 {
+            1e-6
+        }
+    }
+
+    #[test]
+    fn a_running_meter_counts_every_wrap() {
+        // 0.7 J per read on a 2 J counter: a wrap every third read or so.
+        let probe = Scripted {
+            reads: 0,
+            start: 1_900_000,
+            step: 700_000,
+            range: 2_000_000,
+        };
+        let mut meter = SampledMeter::new(
+            "scripted",
+            "test",
+            Duration::from_millis(1),
+            Box::new(probe),
+        );
+        meter.start().unwrap();
+        std::thread::sleep(Duration::from_millis(30));
+        meter.stop().unwrap();
+        let moves = meter.samples() - 1;
+        assert!(moves >= 1, "{} samples", meter.samples());
+        let expected = moves as f64 * 0.7;
+        assert!(
+            (meter.joules() - expected).abs() < 1e-9,
+            "{} J over {moves} moves, expected {expected}",
+            meter.joules()
+        );
+        // A second run starts from zero.
+        meter.start().unwrap();
+        meter.stop().unwrap();
+        assert!((meter.joules() - (meter.samples() - 1) as f64 * 0.7).abs() < 1e-9);
+    }
 
     #[test]
     fn counters_wrap_once() {
