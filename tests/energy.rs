@@ -31,20 +31,21 @@ fn write_file(path: &Path, text: &str) {
     std::fs::rename(&temporary, path).unwrap();
 }
 
-/// Runs `meter` while the test writes each row of `values` into `paths`
-/// (one column per file), pausing between rows so the sampler sees some of
-/// them. The first row is written before the meter starts.
+/// Runs `meter` while the test steps each file in `paths` through its
+/// column of `values` (all columns the same length), pausing between steps
+/// so the sampler sees some of them. The first values are written before
+/// the meter starts.
 fn measure_steps(meter: &mut dyn Meter, paths: &[PathBuf], values: &[Vec<u64>]) {
-    let write_row = |row: &Vec<u64>| {
-        for (path, value) in paths.iter().zip(row) {
-            write_file(path, &value.to_string());
+    let write_step = |step: usize| {
+        for (path, column) in paths.iter().zip(values) {
+            write_file(path, &column[step].to_string());
         }
     };
-    write_row(&values[0]);
+    write_step(0);
     meter.start().unwrap();
-    for row in &values[1..] {
+    for step in 1..values[0].len() {
         std::thread::sleep(INTERVAL * 3);
-        write_row(row);
+        write_step(step);
     }
     meter.stop().unwrap();
 }
@@ -122,12 +123,6 @@ fn wrapping_steps(start: u64, step: u64, count: u64, range: u64) -> Vec<u64> {
     (0..=count).map(|i| (start + i * step) % range).collect()
 }
 
-fn rows(columns: &[Vec<u64>]) -> Vec<Vec<u64>> {
-    (0..columns[0].len())
-        .map(|i| columns.iter().map(|c| c[i]).collect())
-        .collect()
-}
-
 #[test]
 fn rapl_sums_packages_across_wraparound() {
     // Counters wrap at 2 J. Package 0 moves 1.2 J from 1.5 J, package 1
@@ -145,13 +140,13 @@ fn rapl_sums_packages_across_wraparound() {
     );
     let package0 = wrapping_steps(1_500_000, 300_000, 4, range);
     let package1 = wrapping_steps(1_900_000, 250_000, 4, range);
-    measure_steps(&mut meter, &counters, &rows(&[package0, package1]));
+    measure_steps(&mut meter, &counters, &[package0, package1]);
     assert_within(meter.joules(), 2.2, 1e-9, "joules");
     assert!(meter.samples() >= 2);
     // A meter runs again from zero: 0.4 J + 0.6 J, package 1 wrapping.
     let package0 = wrapping_steps(700_000, 100_000, 4, range);
     let package1 = wrapping_steps(1_900_000, 150_000, 4, range);
-    measure_steps(&mut meter, &counters, &rows(&[package0, package1]));
+    measure_steps(&mut meter, &counters, &[package0, package1]);
     assert_within(meter.joules(), 1.0, 1e-9, "joules, second run");
     let _ = std::fs::remove_dir_all(root);
 }
@@ -188,10 +183,8 @@ fn hwmon_energy_counter() {
     let mut meter = energy::hwmon_meter_at(&root, address, INTERVAL).unwrap();
     assert_eq!(meter.name(), "hwmon-energy");
     // Microjoules, no wrap: 5 steps of 80 J from 1 kJ.
-    let values: Vec<Vec<u64>> = (0..=5)
-        .map(|i| vec![1_000_000_000 + i * 80_000_000])
-        .collect();
-    measure_steps(&mut meter, &[counter], &values);
+    let values: Vec<u64> = (0..=5).map(|i| 1_000_000_000 + i * 80_000_000).collect();
+    measure_steps(&mut meter, &[counter], &[values]);
     assert_within(meter.joules(), 400.0, 1e-9, "joules");
     let _ = std::fs::remove_dir_all(root);
 }
