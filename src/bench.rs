@@ -322,7 +322,7 @@ impl Progress {
 
     fn finish(&mut self) {
         if self.drawn {
-            eprintln!();
+            errln!();
         }
     }
 }

@@ -177,10 +177,18 @@ pub fn main() -> i32 {
         Command::Tune(args) => commands::tune::run(&args),
         Command::Estimate(args) => commands::estimate::run(&args),
     };
-    match result {
-        Ok(code) => code,
-        Err(error) => {
-            eprintln!("hashwatt: error: {error}");
+    // A closed standard output ends the run quietly, as Unix tools do;
+    // any other failure to write it is exit 4, unless the command already
+    // failed for a reason of its own.
+    match (result, crate::output::stdout_status()) {
+        (Ok(code), Ok(_)) => code,
+        (Ok(code), Err(error)) if code == crate::error::exit::OK => {
+            errln!("hashwatt: error: {error}");
+            error.exit_code()
+        }
+        (Ok(code), Err(_)) => code,
+        (Err(error), _) => {
+            errln!("hashwatt: error: {error}");
             error.exit_code()
         }
     }

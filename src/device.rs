@@ -122,7 +122,7 @@ pub fn select(spec: &DeviceSpec, adapters: &[GpuAdapter]) -> Result<Vec<DeviceCh
             match best_of(adapters.iter()) {
                 Some(adapter) => Ok(vec![DeviceChoice::Gpu(Box::new(adapter))]),
                 None => {
-                    eprintln!(
+                    errln!(
                         "hashwatt: wgpu found no GPU adapter; running the CPU reference instead"
                     );
                     Ok(vec![cpu])

@@ -11,6 +11,9 @@
 //! - [`site`], [`plot`]: from hashes per joule to a power plant.
 //! - [`report`], [`cli`], [`commands`]: what the user sees.
 
+#[macro_use]
+pub mod output;
+
 pub mod bench;
 pub mod catalog;
 pub mod cli;

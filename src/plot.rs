@@ -1,11 +1,10 @@
 //! `estimate --plot`: site hashrate against the power given to mining, for
 //! the measured device and each reference ASIC, on log-log axes, as SVG.
 
-use std::path::Path;
-
 use plotters::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::output::Destination;
 use crate::report::format_si;
 use crate::site::Site;
 
@@ -15,9 +14,16 @@ pub struct Series {
     pub hashes_per_joule: f64,
 }
 
-pub fn site_hashrate_svg(path: &Path, site: &Site, series: &[Series]) -> Result<()> {
-    let fail =
-        |e: &dyn std::fmt::Display| Error::io(format!("cannot draw {}: {e}", path.display()));
+/// Draws the chart and writes it atomically to `destination`.
+pub fn site_hashrate_svg(destination: &Destination, site: &Site, series: &[Series]) -> Result<()> {
+    let mut svg = String::new();
+    draw_site_hashrate(&mut svg, site, series)
+        .map_err(|e| Error::io(format!("cannot draw {}: {e}", destination.path().display())))?;
+    destination.write(svg.as_bytes())
+}
+
+fn draw_site_hashrate(svg: &mut String, site: &Site, series: &[Series]) -> Result<(), String> {
+    let fail = |e: &dyn std::fmt::Display| e.to_string();
     let max_mw = site.plant_mw * site.fraction;
     let min_mw = (max_mw / 1e4).max(0.1).min(max_mw / 10.0);
     let rate = |mw: f64, hpj: f64| mw * 1e6 / site.pue * hpj;
@@ -30,7 +36,7 @@ pub fn site_hashrate_svg(path: &Path, site: &Site, series: &[Series]) -> Result<
         .map(|s| rate(max_mw, s.hashes_per_joule))
         .fold(0.0, f64::max);
 
-    let root = SVGBackend::new(path, (960, 620)).into_drawing_area();
+    let root = SVGBackend::with_string(svg, (960, 620)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| fail(&e))?;
     let mut chart = ChartBuilder::on(&root)
         .caption(

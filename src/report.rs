@@ -1,14 +1,12 @@
 //! What hashwatt reports: the JSON documents (`--json`), their schema
 //! names, and the number formatting the human tables share.
 
-use std::io::Write;
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
 use crate::bench::ShareRecord;
 use crate::error::{Error, Result};
 use crate::gpu::{DeviceSummary, KernelConfig};
+use crate::output::Destination;
 
 pub const BENCH_SCHEMA: &str = "hashwatt.bench/1";
 
@@ -111,47 +109,45 @@ pub struct Shares {
     pub records: Vec<ShareRecord>,
 }
 
-/// Writes JSON to standard output (`-`) or to a file. A file is written
-/// atomically, and an existing one is replaced only with `overwrite`.
-pub fn write_json<T: Serialize>(value: &T, destination: &str, overwrite: bool) -> Result<()> {
+/// Where a `--json` document goes: standard output (`-`, or the option
+/// with no value) or a file checked before the run.
+#[derive(Clone, Debug)]
+pub enum JsonOut {
+    Stdout,
+    File(Destination),
+}
+
+impl JsonOut {
+    /// Reads `--json [PATH]`; a file is checked now (see
+    /// [`Destination::prepare`]), before anything is measured.
+    pub fn parse(option: Option<&str>, force: bool) -> Result<Option<JsonOut>> {
+        match option {
+            None => Ok(None),
+            Some("-") => Ok(Some(JsonOut::Stdout)),
+            Some(path) => Ok(Some(JsonOut::File(Destination::prepare(
+                path, force, "--json",
+            )?))),
+        }
+    }
+
+    pub fn is_stdout(&self) -> bool {
+        matches!(self, JsonOut::Stdout)
+    }
+}
+
+/// Writes a JSON document to standard output or, atomically, to its file.
+/// When the file cannot be written, the document is kept elsewhere and the
+/// error says where (see [`Destination::write_or_keep`]).
+pub fn write_json<T: Serialize>(value: &T, out: &JsonOut) -> Result<()> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::io(format!("cannot encode JSON: {e}")))?;
-    if destination == "-" {
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "{text}").map_err(|e| Error::io(format!("cannot write to stdout: {e}")))
-    } else {
-        let path = Path::new(destination);
-        refuse_to_replace(path, overwrite)?;
-        write_atomically(path, &format!("{text}\n"))
+    match out {
+        JsonOut::Stdout => {
+            crate::outln!("{text}");
+            Ok(())
+        }
+        JsonOut::File(destination) => destination.write_or_keep(format!("{text}\n").as_bytes()),
     }
-}
-
-/// An existing result is never replaced without `--force`: commands call
-/// this before a run, so nothing is measured only to be refused at the end.
-pub fn refuse_to_replace(path: &Path, force: bool) -> Result<()> {
-    if path.exists() && !force {
-        return Err(Error::input(format!(
-            "{} exists; pass --force to replace it",
-            path.display()
-        )));
-    }
-    Ok(())
-}
-
-/// Writes a temporary file beside `path`, then renames it over `path`, so a
-/// reader never sees half a file and a crash never leaves one.
-pub fn write_atomically(path: &Path, contents: &str) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let fail = |e: std::io::Error| Error::io(format!("cannot write {}: {e}", path.display()));
-    std::fs::write(&temporary, contents).map_err(fail)?;
-    std::fs::rename(&temporary, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        fail(e)
-    })
 }
 
 /// 1234567.0 -> "1.23 MH/s".

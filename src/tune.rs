@@ -14,6 +14,7 @@ use crate::bench::{self, BenchOptions, StopRule};
 use crate::catalog::KnownHeader;
 use crate::error::{Error, Result};
 use crate::gpu::{DeviceSummary, GpuAdapter, GpuSearcher, KernelConfig, KernelVariant};
+use crate::output::Destination;
 use crate::report::{self, KernelReport};
 
 pub const CACHE_SCHEMA: &str = "hashwatt.tuning/1";
@@ -91,7 +92,7 @@ pub fn store(settings: &TunedSettings) -> Result<PathBuf> {
             .map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
     }
     let text = serde_json::to_string_pretty(&cache).map_err(|e| Error::io(e.to_string()))?;
-    report::write_atomically(&path, &text)?;
+    Destination::owned(&path).write(format!("{text}\n").as_bytes())?;
     Ok(path)
 }
 

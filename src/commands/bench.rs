@@ -15,7 +15,7 @@ use crate::energy::{self, NvmlMode};
 use crate::error::{exit, require_positive, Error, Result};
 use crate::gpu::{KernelConfig, KernelVariant};
 use crate::report::{
-    self, BenchReport, EnergyReport, HeaderRef, KernelReport, Shares, BENCH_SCHEMA,
+    self, BenchReport, EnergyReport, HeaderRef, JsonOut, KernelReport, Shares, BENCH_SCHEMA,
 };
 use crate::site::Site;
 use crate::tune::{self, SweepPlan};
@@ -58,11 +58,9 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
             Error::input(format!("--kernel {name}: expected `fast` or `reference`"))
         })?),
     };
-    if let Some(destination) = args.json.as_deref().filter(|d| *d != "-") {
-        report::refuse_to_replace(std::path::Path::new(destination), args.force)?;
-    }
+    let json = JsonOut::parse(args.json.as_deref(), args.force)?;
     let choices = super::choose_devices(args.device.as_deref())?;
-    let human = args.json.as_deref() != Some("-");
+    let human = !json.as_ref().is_some_and(JsonOut::is_stdout);
     let interrupt = Interrupt::install();
     let stop = interrupt.flag();
 
@@ -78,7 +76,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         )]
     } else {
         if human {
-            println!(
+            outln!(
                 "bench on {} devices at once, {}",
                 choices.len(),
                 describe_stop(stop_rule)
@@ -115,10 +113,10 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     if choices.len() > 1 && human {
         print_all_table(&reports, &failures);
     }
-    if let Some(destination) = &args.json {
+    if let Some(out) = &json {
         if choices.len() == 1 {
             if let Some(report) = reports.first() {
-                report::write_json(report, destination, args.force)?;
+                report::write_json(report, out)?;
             }
         } else {
             let total: f64 = reports.iter().map(|r| r.hashes_per_second).sum();
@@ -128,14 +126,14 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
                 "failed": failures.iter().map(|(name, e)| serde_json::json!({"device": name, "error": e.message})).collect::<Vec<_>>(),
                 "total_hashes_per_second": total,
             });
-            report::write_json(&value, destination, args.force)?;
+            report::write_json(&value, out)?;
         }
-        if destination != "-" && !reports.is_empty() {
-            println!("wrote {destination}");
+        if let (JsonOut::File(destination), false) = (out, reports.is_empty()) {
+            outln!("wrote {}", destination.path().display());
         }
     }
     if let Some(code) = interrupt.exit_code() {
-        eprintln!("hashwatt: interrupted; the partial result above is verified and marked \"interrupted\": true");
+        errln!("hashwatt: interrupted; the partial result above is verified and marked \"interrupted\": true");
         return Ok(code);
     }
     match failures.len() {
@@ -143,7 +141,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         _ if choices.len() == 1 => Err(failures.remove(0).1),
         _ => {
             for (name, error) in &failures {
-                eprintln!("hashwatt: error: {name}: {error}");
+                errln!("hashwatt: error: {name}: {error}");
             }
             Ok(failures
                 .iter()
@@ -199,7 +197,7 @@ fn settings_for(
     }
     if args.tune {
         if human {
-            eprintln!("tuning {} first (hashwatt tune)…", adapter.info.name);
+            errln!("tuning {} first (hashwatt tune)…", adapter.info.name);
         }
         let (_, tuned) = tune::sweep(adapter, known, &SweepPlan::default(), |_| {})?;
         let path = tune::store(&tuned)?;
@@ -244,12 +242,14 @@ fn run_one(
     let summary = choice.summary();
     let settings = settings_for(choice, args, variant, known, human)?;
     if human {
-        println!(
+        outln!(
             "bench on {} [{}, {}]",
-            summary.name, summary.backend, summary.device_type
+            summary.name,
+            summary.backend,
+            summary.device_type
         );
-        println!("kernel {}", settings.note);
-        println!(
+        outln!("kernel {}", settings.note);
+        outln!(
             "header {} ({}), {}",
             known.label(),
             known.header.block_hash(),
@@ -272,7 +272,7 @@ fn run_one(
         .filter(|m| m.measured() && args.idle_seconds > 0.0)
     {
         if human {
-            eprintln!(
+            errln!(
                 "measuring idle power for {} s ({})…",
                 args.idle_seconds,
                 m.source()
@@ -348,8 +348,8 @@ fn to_report(
 }
 
 fn print_result(report: &BenchReport, outcome: &BenchOutcome, energy_note: Option<&str>) {
-    println!();
-    println!(
+    outln!();
+    outln!(
         "  hashrate   {:>12}   {} nonces in {:.2} s (wall clock), {} batches of {}",
         report::format_rate(report.hashes_per_second),
         report.nonces,
@@ -358,47 +358,50 @@ fn print_result(report: &BenchReport, outcome: &BenchOutcome, energy_note: Optio
         report.batch_nonces
     );
     match (report.gpu_seconds, report.gpu_busy_share) {
-        (Some(gpu), Some(share)) => println!(
+        (Some(gpu), Some(share)) => outln!(
             "  gpu time   {:>12}   {:.2} s in the search passes (timestamp queries): busy {:.1}% of the run",
             report::format_rate(report.nonces as f64 / gpu.max(1e-9)),
             gpu,
             100.0 * share
         ),
-        _ if report.kernel.is_some() => println!("  gpu time   {:>12}   this adapter has no timestamp queries", "n/a"),
+        _ if report.kernel.is_some() => outln!("  gpu time   {:>12}   this adapter has no timestamp queries", "n/a"),
         _ => {}
     }
-    println!(
+    outln!(
         "  shares     {:>12}   found at {} bits, {} verified with sha2 ({:.1} expected)",
-        report.shares.found, report.shares.bits, report.shares.verified, report.shares.expected
+        report.shares.found,
+        report.shares.bits,
+        report.shares.verified,
+        report.shares.expected
     );
     if outcome.blocks_found > 0 {
-        println!(
+        outln!(
             "  blocks     {:>12}   shares that meet the header's own target",
             outcome.blocks_found
         );
     }
     if report.header_rolls > 0 {
-        println!(
+        outln!(
             "  rolls      {:>12}   times the header's time was rolled after 2^32 nonces",
             report.header_rolls
         );
     }
     if report.interrupted {
-        println!(
+        outln!(
             "  stopped    {:>12}   interrupted: a partial result, every share in it verified",
             "early"
         );
     }
     match &report.energy {
         Some(energy) => print_energy(report, energy),
-        None => println!(
+        None => outln!(
             "  energy     {:>12}   {}",
             "not measured",
             energy_note
                 .unwrap_or("no power meter was read in this run; give --watts W to state one")
         ),
     }
-    println!();
+    outln!();
 }
 
 fn print_energy(report: &BenchReport, energy: &EnergyReport) {
@@ -410,7 +413,7 @@ fn print_energy(report: &BenchReport, energy: &EnergyReport) {
     } else {
         "STATED with --watts, not measured".to_string()
     };
-    println!(
+    outln!(
         "  energy     {:>12}   {:.1} W average{idle}; {kind}",
         format!("{:.1} J", energy.joules),
         energy.avg_watts
@@ -420,7 +423,7 @@ fn print_energy(report: &BenchReport, energy: &EnergyReport) {
         .map_or(String::new(), |h| {
             format!("; above idle {}H/J", report::format_si(h))
         });
-    println!(
+    outln!(
         "  efficiency {:>12}   {:.1} J/TH, from the whole draw (what a site pays for){above}",
         format!("{}H/J", report::format_si(energy.hashes_per_joule)),
         energy.joules_per_terahash
@@ -435,9 +438,9 @@ fn print_energy(report: &BenchReport, energy: &EnergyReport) {
             device_watts: Some(energy.avg_watts),
         },
     );
-    println!();
+    outln!();
     for line in estimate::summary_lines(&estimate) {
-        println!("{line}");
+        outln!("{line}");
     }
 }
 
@@ -449,15 +452,18 @@ fn print_all_table(reports: &[BenchReport], failures: &[(String, Error)]) {
         .max()
         .unwrap_or(6)
         .max(6);
-    println!(
+    outln!(
         "\n  {:<width$}  {:<8}  {:>12}  {:>8}  shares",
-        "device", "backend", "hashrate", "gpu busy"
+        "device",
+        "backend",
+        "hashrate",
+        "gpu busy"
     );
     for r in reports {
         let busy = r
             .gpu_busy_share
             .map_or("n/a".to_string(), |s| format!("{:.1}%", 100.0 * s));
-        println!(
+        outln!(
             "  {:<width$}  {:<8}  {:>12}  {:>8}  {}/{}",
             r.device.name,
             r.device.backend,
@@ -468,10 +474,10 @@ fn print_all_table(reports: &[BenchReport], failures: &[(String, Error)]) {
         );
     }
     for (name, error) in failures {
-        println!("  {name:<width$}  FAILED: {error}");
+        outln!("  {name:<width$}  FAILED: {error}");
     }
     let total: f64 = reports.iter().map(|r| r.hashes_per_second).sum();
-    println!(
+    outln!(
         "  {:<width$}  {:<8}  {:>12}",
         "total",
         "",

@@ -71,8 +71,7 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
     if args.json {
         report::write_json(
             &serde_json::json!({ "schema": "hashwatt.devices/1", "devices": rows }),
-            "-",
-            false,
+            &report::JsonOut::Stdout,
         )?;
         return Ok(exit::OK);
     }
@@ -82,13 +81,16 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
         .max()
         .unwrap_or(4)
         .max(4);
-    println!(
+    outln!(
         "  {:<6} {:<name_width$}  {:<8} {:<14} driver",
-        "device", "name", "backend", "type"
+        "device",
+        "name",
+        "backend",
+        "type"
     );
     for row in &rows {
         let mark = if row.default { "*" } else { " " };
-        println!(
+        outln!(
             "{mark} {:<6} {:<name_width$}  {:<8} {:<14} {}",
             row.select,
             row.summary.name,
@@ -97,17 +99,17 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
             row.summary.driver
         );
     }
-    println!("\npower meters:");
+    outln!("\npower meters:");
     for row in &rows {
         match (&row.meter, &row.meter_source, &row.meter_unavailable) {
-            (Some(meter), Some(source), _) => println!("  {:<6} {meter}: {source}", row.select),
-            (_, _, Some(why)) => println!("  {:<6} none: {why}", row.select),
+            (Some(meter), Some(source), _) => outln!("  {:<6} {meter}: {source}", row.select),
+            (_, _, Some(why)) => outln!("  {:<6} none: {why}", row.select),
             _ => {}
         }
     }
     if adapters.is_empty() {
-        println!("\nwgpu found no adapter: install a Vulkan driver (on Debian: apt-get install mesa-vulkan-drivers)");
+        outln!("\nwgpu found no adapter: install a Vulkan driver (on Debian: apt-get install mesa-vulkan-drivers)");
     }
-    println!("\n* used when no --device is given");
+    outln!("\n* used when no --device is given");
     Ok(exit::OK)
 }

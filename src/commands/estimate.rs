@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::EstimateArgs;
 use crate::error::{exit, require_positive, Error, Result};
+use crate::output::Destination;
 use crate::plot::{self, Series};
-use crate::report::{self, format_si, BenchReport, BENCH_SCHEMA};
+use crate::report::{self, format_si, BenchReport, JsonOut, BENCH_SCHEMA};
 use crate::site::{self, Mining, Site, REFERENCE_ASICS};
 
 /// Where the efficiency came from.
@@ -74,21 +75,15 @@ pub fn run(args: &EstimateArgs) -> Result<i32> {
     if let Some(watts) = efficiency.device_watts {
         require_positive("--device-watts", watts)?;
     }
-    for (flag, path) in [
-        ("--plot", args.plot.as_deref()),
-        (
-            "--json",
-            args.json.as_deref().filter(|d| *d != "-").map(Path::new),
-        ),
-    ] {
-        if let Some(path) = path {
-            report::refuse_to_replace(path, args.force)
-                .map_err(|e| Error::input(format!("{flag} {e}")))?;
-        }
-    }
+    let plot = args
+        .plot
+        .as_deref()
+        .map(|path| Destination::prepare(path, args.force, "--plot"))
+        .transpose()?;
+    let json = JsonOut::parse(args.json.as_deref(), args.force)?;
     let estimate = estimate(&site, efficiency);
 
-    if let Some(path) = &args.plot {
+    if let Some(destination) = &plot {
         let mut series = vec![Series {
             label: format!(
                 "{} ({} J/TH)",
@@ -101,21 +96,21 @@ pub fn run(args: &EstimateArgs) -> Result<i32> {
             label: format!("{model} ({jth} J/TH)"),
             hashes_per_joule: site::hashes_per_joule_from_jth(*jth),
         }));
-        plot::site_hashrate_svg(path, &site, &series)?;
+        plot::site_hashrate_svg(destination, &site, &series)?;
     }
-    match args.json.as_deref() {
-        Some(destination) => {
-            report::write_json(&estimate, destination, args.force)?;
-            if destination != "-" {
+    match &json {
+        Some(out) => {
+            report::write_json(&estimate, out)?;
+            if let JsonOut::File(destination) = out {
                 print_table(&estimate);
-                println!("wrote {destination}");
+                outln!("wrote {}", destination.path().display());
             }
         }
         None => print_table(&estimate),
     }
-    if let Some(path) = &args.plot {
-        if args.json.as_deref() != Some("-") {
-            println!("drew {}", path.display());
+    if let Some(destination) = &plot {
+        if !json.as_ref().is_some_and(JsonOut::is_stdout) {
+            outln!("drew {}", destination.path().display());
         }
     }
     Ok(exit::OK)
@@ -264,13 +259,13 @@ fn format_jth(jth: f64) -> String {
 }
 
 fn print_table(e: &Estimate) {
-    println!(
+    outln!(
         "efficiency   {} J/TH ({}H/J), {}",
         format_jth(e.efficiency.joules_per_terahash),
         format_si(e.efficiency.hashes_per_joule),
         e.efficiency.source
     );
-    println!(
+    outln!(
         "site         {} MW x {} given to mining = {} MW; PUE {:.2} leaves {:.1} MW for the miners",
         e.site.plant_mw,
         e.site.fraction,
@@ -278,39 +273,44 @@ fn print_table(e: &Estimate) {
         e.site.pue,
         e.it_watts / 1e6
     );
-    println!(
+    outln!(
         "network      {} EH/s, {} BTC subsidy + {} BTC fees per block, 144 blocks a day",
         e.site.network_hashes_per_second / 1e18,
         e.site.subsidy_btc,
         e.site.fees_btc_per_block
     );
-    println!();
-    println!(
+    outln!();
+    outln!(
         "  site hashrate     {}H/s ({:.4} EH/s)",
         format_si(e.site_hashes_per_second),
         e.site_exahashes_per_second
     );
     if let Some(devices) = e.devices {
-        println!(
+        outln!(
             "  devices           {:.0} at {} W each",
             devices,
             e.efficiency.device_watts.unwrap_or(0.0)
         );
     }
-    println!(
+    outln!(
         "  network share     {:.6}% (site / (network + site))",
         100.0 * e.network_share
     );
-    println!("  blocks per day    {:.4}", e.blocks_per_day);
-    println!("  BTC per day       {:.4}", e.btc_per_day);
-    println!("  energy per day    {:.0} MWh", e.energy_mwh_per_day);
-    println!();
-    println!(
+    outln!("  blocks per day    {:.4}", e.blocks_per_day);
+    outln!("  BTC per day       {:.4}", e.btc_per_day);
+    outln!("  energy per day    {:.0} MWh", e.energy_mwh_per_day);
+    outln!();
+    outln!(
         "  {:<24} {:>7} {:>12} {:>9} {:>10} {:>14}",
-        "same site filled with", "J/TH", "hashrate", "share", "BTC/day", "device/ASIC"
+        "same site filled with",
+        "J/TH",
+        "hashrate",
+        "share",
+        "BTC/day",
+        "device/ASIC"
     );
     for row in &e.asics {
-        println!(
+        outln!(
             "  {:<24} {:>7} {:>12} {:>8.2}% {:>10.2} {:>14}",
             row.model,
             row.joules_per_terahash,
@@ -320,5 +320,5 @@ fn print_table(e: &Estimate) {
             format_ratio(row.device_energy_ratio)
         );
     }
-    println!("  (ASIC efficiencies are the manufacturers' figures; device/ASIC is energy per hash, device over ASIC)");
+    outln!("  (ASIC efficiencies are the manufacturers' figures; device/ASIC is energy per hash, device over ASIC)");
 }

@@ -36,19 +36,23 @@ pub fn run(args: &HeadersArgs) -> Result<i32> {
     if args.json {
         report::write_json(
             &serde_json::json!({ "schema": "hashwatt.headers/1", "headers": rows }),
-            "-",
-            false,
+            &report::JsonOut::Stdout,
         )?;
         return Ok(exit::OK);
     }
-    println!(
+    outln!(
         "{:>7}  {:<64}  {:<10}  {:>9}  {:>10}  {:<10}",
-        "height", "block hash", "bits", "difficulty", "nonce", "date"
+        "height",
+        "block hash",
+        "bits",
+        "difficulty",
+        "nonce",
+        "date"
     );
     for row in &rows {
         let height = row.height.map_or("?".to_string(), |h| h.to_string());
         let date = report::date_of(row.time as u64);
-        println!(
+        outln!(
             "{height:>7}  {}  {}  {:>9}  {:>10}  {date}",
             row.hash,
             row.bits,
@@ -56,7 +60,7 @@ pub fn run(args: &HeadersArgs) -> Result<i32> {
             row.nonce
         );
     }
-    println!(
+    outln!(
         "\n{} headers; pass a height to --header, e.g. `hashwatt search --header 0`",
         rows.len()
     );

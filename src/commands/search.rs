@@ -89,28 +89,28 @@ pub fn run(args: &SearchArgs) -> Result<i32> {
         hits: found,
     };
     if args.json {
-        report::write_json(&out, "-", false)?;
+        report::write_json(&out, &report::JsonOut::Stdout)?;
         return Ok(exit::OK);
     }
-    println!("header  {} ({})", known.label(), out.header);
-    println!("target  {}", out.target);
-    println!(
+    outln!("header  {} ({})", known.label(), out.header);
+    outln!("target  {}", out.target);
+    outln!(
         "range   {}..{} ({} nonces) on {}",
         out.start,
         out.start as u64 + out.nonces,
         out.nonces,
         out.device
     );
-    println!("\n{} hit(s), each verified with sha2:", out.hits.len());
+    outln!("\n{} hit(s), each verified with sha2:", out.hits.len());
     for hit in &out.hits {
         let block = if hit.meets_header_target {
             "  meets the header's target (a valid block)"
         } else {
             ""
         };
-        println!("  nonce {:>10}  {}{block}", hit.nonce, hit.hash);
+        outln!("  nonce {:>10}  {}{block}", hit.nonce, hit.hash);
     }
-    println!(
+    outln!(
         "\n{:.2} s, {}",
         seconds,
         report::format_rate(out.nonces as f64 / seconds.max(1e-9))

@@ -21,20 +21,23 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
             return Err(Error::input("tune sweeps GPU kernel settings; the CPU reference has none (pick a GPU with --device)"));
         };
         if !args.json {
-            println!(
+            outln!(
                 "tuning {} [{}]: {} s per setting",
                 adapter.info.name,
                 adapter.summary().backend,
                 args.seconds
             );
-            println!(
+            outln!(
                 "  {:>9}  {:>7}  {:>8}  {:>12}",
-                "workgroup", "nonces", "batch ms", "hashrate"
+                "workgroup",
+                "nonces",
+                "batch ms",
+                "hashrate"
             );
         }
         let (trials, best) = tune::sweep(&adapter, &known, &plan, |trial| {
             if !args.json {
-                println!(
+                outln!(
                     "  {:>9}  {:>7}  {:>8}  {:>12}",
                     trial.kernel.workgroup_size,
                     trial.kernel.nonces_per_invocation,
@@ -45,7 +48,7 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
         })?;
         let path = tune::store(&best)?;
         if !args.json {
-            println!(
+            outln!(
                 "best: workgroup {} x {} nonces per invocation, {} ms batches: {}\nsaved to {} (bench uses it from now on)\n",
                 best.kernel.workgroup_size,
                 best.kernel.nonces_per_invocation,
@@ -59,8 +62,7 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
     if args.json {
         report::write_json(
             &serde_json::json!({ "schema": "hashwatt.tune/1", "results": results }),
-            "-",
-            false,
+            &report::JsonOut::Stdout,
         )?;
     }
     Ok(exit::OK)

@@ -27,7 +27,7 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
         let mut searcher = choice.open(KernelConfig::default())?;
         let summary = choice.summary();
         if !args.json {
-            eprintln!(
+            errln!(
                 "verifying {} [{}] on {} headers (window {} nonces)…",
                 summary.name,
                 summary.backend,
@@ -48,16 +48,23 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
         } else {
             serde_json::to_value(&reports)
         };
-        report::write_json(&value.map_err(|e| Error::io(e.to_string()))?, "-", false)?;
+        report::write_json(
+            &value.map_err(|e| Error::io(e.to_string()))?,
+            &report::JsonOut::Stdout,
+        )?;
     }
     Ok(if passed { exit::OK } else { exit::CHECK_FAILED })
 }
 
 fn print_table(report: &ConformanceReport) {
     let full = report.headers.len() <= FULL_TABLE_ROWS;
-    println!(
+    outln!(
         "{:>8}  {:>10}  {:<64}  {:<6}  {:<6}",
-        "height", "nonce", "block hash (device)", "digest", "window"
+        "height",
+        "nonce",
+        "block hash (device)",
+        "digest",
+        "window"
     );
     let mark = |ok: bool| if ok { "ok" } else { "FAIL" };
     for check in &report.headers {
@@ -67,7 +74,7 @@ fn print_table(report: &ConformanceReport) {
         }
         let height = check.height.map_or("?".to_string(), |h| h.to_string());
         let window = check.window_ok.map_or("-", mark);
-        println!(
+        outln!(
             "{height:>8}  {:>10}  {}  {:<6}  {:<6}",
             check.nonce,
             check.device_hash,
@@ -75,30 +82,30 @@ fn print_table(report: &ConformanceReport) {
             window
         );
         if let Some(problem) = &check.problem {
-            println!("          {problem}");
+            outln!("          {problem}");
         }
     }
     let digests_ok = report.headers.iter().filter(|c| c.digest_ok).count();
     let windows: Vec<bool> = report.headers.iter().filter_map(|c| c.window_ok).collect();
-    println!();
-    println!(
+    outln!();
+    outln!(
         "block hashes     {digests_ok}/{} reproduced",
         report.headers.len()
     );
     if !windows.is_empty() {
-        println!(
+        outln!(
             "nonce windows    {}/{} found the real nonce",
             windows.iter().filter(|w| **w).count(),
             windows.len()
         );
     }
-    println!(
+    outln!(
         "random digests   {}/{} equal to sha2",
         report.random_digests - report.random_digest_mismatches.len(),
         report.random_digests
     );
     if let Some(hit_set) = &report.hit_set {
-        println!(
+        outln!(
             "hit set          {} nonces at {} bits: device {} hits, CPU {} hits, {}",
             hit_set.nonces,
             hit_set.share_bits,
@@ -111,7 +118,7 @@ fn print_table(report: &ConformanceReport) {
             }
         );
     }
-    println!(
+    outln!(
         "{}: {}",
         report.device,
         if report.passed { "PASS" } else { "FAIL" }

@@ -1,6 +1,7 @@
 //! Shared by the integration tests: the GPU the kernels run on (lavapipe on
 //! CI), the real-header fixture and a small deterministic random source.
-
+// Test and bench harnesses print as harnesses do; the output layer is for the program.
+#![allow(clippy::disallowed_macros)]
 #![allow(dead_code)]
 
 use std::sync::{Mutex, MutexGuard, OnceLock};
