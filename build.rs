@@ -289,4 +289,38 @@ fn main() {
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let path = std::path::Path::new(&out_dir).join("sha256d_unrolled.wgsl");
     std::fs::write(&path, generate()).expect("write the generated WGSL");
+    build_facts();
+}
+
+/// Facts a bench report records about the build: the git commit when built
+/// from a checkout (HASHWATT_GIT_COMMIT, with "-dirty" for uncommitted
+/// changes) and the wgpu version from Cargo.lock (HASHWATT_WGPU_VERSION).
+fn build_facts() {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    if let Some(commit) = git(&["rev-parse", "HEAD"]) {
+        let dirty =
+            git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+        let suffix = if dirty { "-dirty" } else { "" };
+        println!("cargo:rustc-env=HASHWATT_GIT_COMMIT={commit}{suffix}");
+        if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
+            println!("cargo:rerun-if-changed={dir}/HEAD");
+            println!("cargo:rerun-if-changed={dir}/index");
+        }
+    }
+    println!("cargo:rerun-if-changed=Cargo.lock");
+    let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default();
+    let wgpu = lock
+        .split("[[package]]")
+        .find(|p| p.contains("\nname = \"wgpu\"\n"))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
+        .map(|v| v.trim_end_matches('"').to_string())
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=HASHWATT_WGPU_VERSION={wgpu}");
 }

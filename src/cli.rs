@@ -49,6 +49,8 @@ pub enum Command {
     Tune(TuneArgs),
     /// Scale hashes per joule to a power plant: site hashrate, network share, BTC per day
     Estimate(EstimateArgs),
+    /// Bench results side by side: rates, spread, efficiency, ratios to the first
+    Compare(CompareArgs),
 }
 
 #[derive(Args, Debug)]
@@ -113,7 +115,8 @@ pub struct BenchArgs {
     /// Block header to hash (see `search --header`). Default: the most recent embedded one
     #[arg(long, value_name = "H")]
     pub header: Option<String>,
-    /// Seconds to run, after a warm-up [default: 10]
+    /// Seconds each timed trial runs, after a warm-up [default: 10]. A soak
+    /// (`--duration 600`) shows how the rate settles as the device heats up
     #[arg(long, value_name = "S", conflicts_with = "nonces")]
     pub duration: Option<f64>,
     /// Hash exactly this many nonces instead of running for a time
@@ -122,7 +125,11 @@ pub struct BenchArgs {
     /// Leading zero bits of a share. Default: enough for about 64 shares in the run
     #[arg(long, value_name = "B")]
     pub share_bits: Option<u32>,
-    /// Target time of one GPU submission, in milliseconds [default: tuned, else 250]
+    /// Timed trials after one warm-up; the report gives each and their median and spread
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub repeat: u32,
+    /// Target time of one GPU submission, 5 to 2000 milliseconds [default: tuned, else 250].
+    /// Batches keep adapting toward it as the rate moves
     #[arg(long, value_name = "MS")]
     pub batch_ms: Option<u64>,
     /// Search kernel: `fast` (default) or `reference` (the plain yardstick)
@@ -142,6 +149,22 @@ pub struct BenchArgs {
     #[arg(long)]
     pub nvml_power: bool,
     /// Write the result as JSON to PATH, or to standard output with `-` or no value
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
+    pub json: Option<String>,
+    /// Draw the hashrate (and power, where measured) over time as SVG
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<std::path::PathBuf>,
+    /// Replace existing --json or --plot files
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Bench results (`hashwatt bench --json FILE`), the first being the baseline
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<std::path::PathBuf>,
+    /// Write the comparison as JSON to PATH, or to standard output with `-` or no value
     #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
     pub json: Option<String>,
     /// Replace an existing --json file
@@ -176,6 +199,7 @@ pub fn main() -> i32 {
         Command::Bench(args) => commands::bench::run(&args),
         Command::Tune(args) => commands::tune::run(&args),
         Command::Estimate(args) => commands::estimate::run(&args),
+        Command::Compare(args) => commands::compare::run(&args),
     };
     // A closed standard output ends the run quietly, as Unix tools do;
     // any other failure to write it is exit 4, unless the command already

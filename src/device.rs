@@ -132,6 +132,33 @@ pub fn select(spec: &DeviceSpec, adapters: &[GpuAdapter]) -> Result<Vec<DeviceCh
     }
 }
 
+/// With no hardware adapter (every one wgpu found is a software rasterizer
+/// such as llvmpipe or WARP, type `Cpu`), the best honest device is the CPU
+/// itself: it hashes faster there than a rasterizer emulating a GPU on the
+/// same cores, and it is not presented as a GPU. Returns that choice and a
+/// line naming the software adapters and how to pick one, or `None` when a
+/// hardware adapter exists (or none at all, which `select` reports).
+pub fn honest_default(adapters: &[GpuAdapter]) -> Option<(DeviceChoice, String)> {
+    if adapters.is_empty()
+        || adapters
+            .iter()
+            .any(|a| a.info.device_type != wgpu::DeviceType::Cpu)
+    {
+        return None;
+    }
+    let names: Vec<String> = adapters.iter().map(GpuAdapter::label).collect();
+    let note = format!(
+        "no hardware GPU found, so this benches the CPU; software adapters present: {} (pick one with --device N; they run on the same CPU)",
+        names.join(", ")
+    );
+    Some((
+        DeviceChoice::Cpu {
+            threads: cpu::available_threads(),
+        },
+        note,
+    ))
+}
+
 fn name_matches(adapter: &GpuAdapter, name: &str) -> bool {
     adapter
         .info

@@ -15,9 +15,11 @@
 pub mod output;
 
 pub mod bench;
+pub mod bench_plot;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
+pub mod compare;
 pub mod conformance;
 pub mod cpu;
 pub mod device;
@@ -27,6 +29,7 @@ pub mod gpu;
 pub mod header;
 pub mod hex;
 pub mod hits;
+pub mod host;
 pub mod plot;
 pub mod report;
 pub mod search;
@@ -34,4 +37,6 @@ pub mod sha256_math;
 pub mod signals;
 pub mod site;
 pub mod target;
+pub mod telemetry;
 pub mod tune;
+pub mod units;

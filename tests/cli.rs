@@ -180,7 +180,7 @@ fn bench_on_the_cpu_reference_writes_a_complete_report() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let report = json(&output);
-    assert_eq!(report["schema"], "hashwatt.bench/1");
+    assert_eq!(report["schema"], "hashwatt.bench/2");
     assert_eq!(report["nonces"], 200000);
     assert_eq!(report["shares"]["bits"], 10);
     assert_eq!(report["shares"]["found"], report["shares"]["verified"]);

@@ -1,26 +1,33 @@
 //! `hashwatt bench`: the main job. Hashrate on a real header, every share
 //! verified on the CPU, with tuned kernel settings where `tune` found them;
-//! `--device all` runs every adapter at once.
+//! `--device all` runs every adapter at once. This file parses and calls;
+//! `bench_render` prints.
 
 use std::sync::atomic::AtomicBool;
 
-use crate::signals::Interrupt;
-
-use super::estimate;
-use crate::bench::{self, BenchOptions, BenchOutcome, StopRule};
+use super::bench_render;
+use crate::bench::{self, BenchOptions, Instruments, StopRule, MAX_BATCH_MS, MIN_BATCH_MS};
 use crate::catalog::{self, KnownHeader};
 use crate::cli::BenchArgs;
 use crate::device::DeviceChoice;
 use crate::energy::{self, NvmlMode};
 use crate::error::{exit, require_positive, Error, Result};
-use crate::gpu::{KernelConfig, KernelVariant};
+use crate::gpu::{self, KernelConfig, KernelVariant};
+use crate::host::{self, HostInfo};
+use crate::output::Destination;
 use crate::report::{
-    self, BenchReport, EnergyReport, HeaderRef, JsonOut, KernelReport, Shares, BENCH_SCHEMA,
+    self, BenchAllReport, BenchReport, FailedRun, JsonOut, KernelReport, RunContext,
+    BENCH_ALL_SCHEMA,
 };
-use crate::site::Site;
+use crate::signals::Interrupt;
+use crate::telemetry;
 use crate::tune::{self, SweepPlan};
 
 const DEFAULT_SECONDS: f64 = 10.0;
+/// The longest idle-power measurement: longer is a typo, not a baseline.
+const MAX_IDLE_SECONDS: f64 = 3600.0;
+/// The most timed trials `--repeat` takes.
+const MAX_REPEAT: u32 = 1000;
 
 /// Kernel settings for one device and where they came from.
 struct Settings {
@@ -30,7 +37,16 @@ struct Settings {
     note: String,
 }
 
-pub fn run(args: &BenchArgs) -> Result<i32> {
+/// Everything checked before a device is touched.
+struct Plan {
+    known: KnownHeader,
+    stop_rule: StopRule,
+    variant: Option<KernelVariant>,
+    json: Option<JsonOut>,
+    plot: Option<Destination>,
+}
+
+fn plan(args: &BenchArgs) -> Result<Plan> {
     let known = catalog::resolve_or_latest(args.header.as_deref())?;
     let stop_rule = stop_rule(args)?;
     if let Some(bits) = args.share_bits {
@@ -43,14 +59,24 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     if let Some(watts) = args.watts {
         require_positive("--watts", watts)?;
     }
-    if !(args.idle_seconds >= 0.0 && args.idle_seconds.is_finite()) {
+    if !(args.idle_seconds >= 0.0 && args.idle_seconds <= MAX_IDLE_SECONDS) {
         return Err(Error::input(format!(
-            "--idle-seconds must be zero or more, got {}",
+            "--idle-seconds must be between 0 and {MAX_IDLE_SECONDS}, got {}",
             args.idle_seconds
         )));
     }
-    if args.batch_ms == Some(0) {
-        return Err(Error::input("--batch-ms must be at least 1"));
+    if let Some(ms) = args.batch_ms {
+        if !(MIN_BATCH_MS..=MAX_BATCH_MS).contains(&ms) {
+            return Err(Error::input(format!(
+                "--batch-ms must be between {MIN_BATCH_MS} and {MAX_BATCH_MS}, got {ms}"
+            )));
+        }
+    }
+    if !(1..=MAX_REPEAT).contains(&args.repeat) {
+        return Err(Error::input(format!(
+            "--repeat must be between 1 and {MAX_REPEAT}, got {}",
+            args.repeat
+        )));
     }
     let variant = match args.kernel.as_deref() {
         None => None,
@@ -59,17 +85,34 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         })?),
     };
     let json = JsonOut::parse(args.json.as_deref(), args.force)?;
-    let choices = super::choose_devices(args.device.as_deref())?;
-    let human = !json.as_ref().is_some_and(JsonOut::is_stdout);
+    let plot = args
+        .plot
+        .as_deref()
+        .map(|path| Destination::prepare(path, args.force, "--plot"))
+        .transpose()?;
+    Ok(Plan {
+        known,
+        stop_rule,
+        variant,
+        json,
+        plot,
+    })
+}
+
+pub fn run(args: &BenchArgs) -> Result<i32> {
+    let plan = plan(args)?;
+    let choices = super::choose_bench_devices(args.device.as_deref())?;
+    let human = !plan.json.as_ref().is_some_and(JsonOut::is_stdout);
     let interrupt = Interrupt::install();
     let stop = interrupt.flag();
+    let (known, stop_rule, variant) = (&plan.known, plan.stop_rule, plan.variant);
 
-    let results: Vec<Result<(BenchReport, BenchOutcome)>> = if choices.len() == 1 {
+    let results: Vec<Result<Option<BenchReport>>> = if choices.len() == 1 {
         vec![run_one(
             &choices[0],
             args,
             variant,
-            &known,
+            known,
             stop_rule,
             stop,
             human,
@@ -79,14 +122,13 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
             outln!(
                 "bench on {} devices at once, {}",
                 choices.len(),
-                describe_stop(stop_rule)
+                bench_render::describe_stop(stop_rule, args.repeat)
             );
         }
         std::thread::scope(|scope| {
             let workers: Vec<_> = choices
                 .iter()
                 .map(|choice| {
-                    let known = &known;
                     scope.spawn(move || {
                         run_one(choice, args, variant, known, stop_rule, stop, false)
                     })
@@ -106,32 +148,53 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     let mut failures = Vec::new();
     for (choice, result) in choices.iter().zip(results) {
         match result {
-            Ok((report, _)) => reports.push(report),
+            Ok(Some(report)) => reports.push(report),
+            Ok(None) => {}
             Err(error) => failures.push((choice.summary().name, error)),
         }
     }
     if choices.len() > 1 && human {
-        print_all_table(&reports, &failures);
+        bench_render::print_all_table(&reports, &failures);
     }
-    if let Some(out) = &json {
-        if choices.len() == 1 {
-            if let Some(report) = reports.first() {
-                report::write_json(report, out)?;
+    if reports.is_empty() && failures.is_empty() {
+        errln!("hashwatt: interrupted during the warm-up; nothing was measured or written");
+        return Ok(interrupt.exit_code().unwrap_or(exit::IO));
+    }
+    let mut written = Ok(());
+    if let (Some(destination), false) = (&plan.plot, reports.is_empty()) {
+        written = crate::bench_plot::timeline_svg(destination, &reports);
+        if written.is_ok() && human {
+            outln!("drew {}", destination.path().display());
+        }
+    }
+    if let Some(out) = &plan.json {
+        let result = if choices.len() == 1 {
+            match reports.first() {
+                Some(report) => report::write_json(report, out),
+                None => Ok(()),
             }
         } else {
             let total: f64 = reports.iter().map(|r| r.hashes_per_second).sum();
-            let value = serde_json::json!({
-                "schema": "hashwatt.bench-all/1",
-                "runs": reports,
-                "failed": failures.iter().map(|(name, e)| serde_json::json!({"device": name, "error": e.message})).collect::<Vec<_>>(),
-                "total_hashes_per_second": total,
-            });
-            report::write_json(&value, out)?;
-        }
-        if let (JsonOut::File(destination), false) = (out, reports.is_empty()) {
+            let all = BenchAllReport {
+                schema: BENCH_ALL_SCHEMA.into(),
+                runs: reports.clone(),
+                failed: failures
+                    .iter()
+                    .map(|(name, e)| FailedRun {
+                        device: name.clone(),
+                        error: e.message.clone(),
+                    })
+                    .collect(),
+                total_hashes_per_second: total,
+            };
+            report::write_json(&all, out)
+        };
+        if let (Ok(()), JsonOut::File(destination), false) = (&result, out, reports.is_empty()) {
             outln!("wrote {}", destination.path().display());
         }
+        written = written.and(result);
     }
+    written?;
     if let Some(code) = interrupt.exit_code() {
         errln!("hashwatt: interrupted; the partial result above is verified and marked \"interrupted\": true");
         return Ok(code);
@@ -162,13 +225,6 @@ fn stop_rule(args: &BenchArgs) -> Result<StopRule> {
     })
 }
 
-fn describe_stop(stop_rule: StopRule) -> String {
-    match stop_rule {
-        StopRule::Seconds(s) => format!("{s} s after a warm-up"),
-        StopRule::Nonces(n) => format!("{n} nonces after a warm-up"),
-    }
-}
-
 /// The kernel settings: `--kernel reference` as asked; else a fresh sweep
 /// with `--tune`; else the tuning cache; else the defaults.
 fn settings_for(
@@ -182,7 +238,7 @@ fn settings_for(
     let DeviceChoice::Gpu(adapter) = choice else {
         return Ok(Settings {
             kernel: KernelConfig::fast(),
-            batch_ms: batch_ms(250),
+            batch_ms: batch_ms(bench::DEFAULT_BATCH_MS),
             source: "cpu",
             note: "sha2 midstate + compress256 on every core".into(),
         });
@@ -190,7 +246,7 @@ fn settings_for(
     if variant == Some(KernelVariant::Reference) {
         return Ok(Settings {
             kernel: KernelConfig::reference(),
-            batch_ms: batch_ms(250),
+            batch_ms: batch_ms(bench::DEFAULT_BATCH_MS),
             source: "default",
             note: "reference kernel (the plain yardstick)".into(),
         });
@@ -224,12 +280,14 @@ fn settings_for(
     let kernel = KernelConfig::fast();
     Ok(Settings {
         kernel,
-        batch_ms: batch_ms(250),
+        batch_ms: batch_ms(bench::DEFAULT_BATCH_MS),
         source: "default",
         note: format!("{kernel}, untuned defaults (`hashwatt tune` may be faster)"),
     })
 }
 
+/// Benches one device. `None` when a signal stopped it before the warm-up
+/// found a rate, so that nothing was measured.
 fn run_one(
     choice: &DeviceChoice,
     args: &BenchArgs,
@@ -238,7 +296,8 @@ fn run_one(
     stop_rule: StopRule,
     stop: &AtomicBool,
     human: bool,
-) -> Result<(BenchReport, BenchOutcome)> {
+) -> Result<Option<BenchReport>> {
+    let started = crate::units::now_rfc3339();
     let summary = choice.summary();
     let settings = settings_for(choice, args, variant, known, human)?;
     if human {
@@ -253,7 +312,7 @@ fn run_one(
             "header {} ({}), {}",
             known.label(),
             known.header.block_hash(),
-            describe_stop(stop_rule)
+            bench_render::describe_stop(stop_rule, args.repeat)
         );
     }
     // The meter, and the idle draw measured before the device is opened.
@@ -286,201 +345,56 @@ fn run_one(
             }
         }
     }
+    let mut sensors = match choice {
+        DeviceChoice::Gpu(adapter) if adapter.info.vendor == 0x10de => {
+            telemetry::nvml(&adapter.info.device_pci_bus_id, &adapter.info.name)
+        }
+        _ => None,
+    };
     let mut searcher = choice.open(settings.kernel)?;
     let mut options = BenchOptions::new(known.clone(), stop_rule);
     options.share_bits = args.share_bits;
     options.batch_seconds = settings.batch_ms as f64 / 1000.0;
     options.progress &= human;
-    let mut outcome = bench::run(&mut *searcher, &options, stop, meter.as_deref_mut())?;
-    if let Some(why) = outcome.energy_error.take() {
+    options.repeat = args.repeat;
+    let instruments = Instruments {
+        meter: meter.as_deref_mut(),
+        telemetry: sensors.as_deref_mut(),
+    };
+    let outcome = bench::run_with(&mut *searcher, &options, stop, instruments)?;
+    if outcome.trials.is_empty() {
+        return Ok(None);
+    }
+    if let Some(why) = outcome.energy_error.clone() {
         meter = None;
         energy_note = Some(why);
     }
-    let mut report = to_report(choice, &settings, known, &outcome);
+    let (adapter_limits, kernel) = match choice {
+        DeviceChoice::Gpu(adapter) => (
+            Some(adapter.limits_summary()),
+            Some(KernelReport {
+                wgsl_sha256: Some(gpu::source_sha256(settings.kernel.variant)),
+                ..KernelReport::from(settings.kernel)
+            }),
+        ),
+        DeviceChoice::Cpu { .. } => (None, None),
+    };
+    let context = RunContext {
+        device: summary,
+        adapter_limits,
+        kernel,
+        settings: settings.source,
+        header: known,
+        started,
+        host: HostInfo::gather(),
+        command_line: host::command_line(),
+    };
+    let mut report = BenchReport::new(context, &outcome);
     report.energy = meter
         .as_deref()
         .map(|m| energy::report(m, outcome.nonces, idle));
     if human {
-        print_result(&report, &outcome, energy_note.as_deref());
+        bench_render::print_result(&report, &outcome, energy_note.as_deref());
     }
-    Ok((report, outcome))
-}
-
-fn to_report(
-    choice: &DeviceChoice,
-    settings: &Settings,
-    known: &KnownHeader,
-    outcome: &BenchOutcome,
-) -> BenchReport {
-    let gpu_busy_share = outcome
-        .device_seconds
-        .filter(|_| outcome.seconds > 0.0)
-        .map(|gpu| gpu / outcome.seconds);
-    BenchReport {
-        schema: BENCH_SCHEMA.into(),
-        hashwatt_version: env!("CARGO_PKG_VERSION").into(),
-        created: report::now_rfc3339(),
-        device: choice.summary(),
-        kernel: (!choice.is_cpu_reference()).then(|| KernelReport::from(settings.kernel)),
-        settings: settings.source.into(),
-        header: HeaderRef {
-            height: known.height,
-            hash: known.header.block_hash().to_string(),
-        },
-        nonces: outcome.nonces,
-        seconds: outcome.seconds,
-        hashes_per_second: outcome.hashes_per_second(),
-        gpu_seconds: outcome.device_seconds,
-        gpu_busy_share,
-        shares: Shares {
-            bits: outcome.share_bits,
-            found: outcome.shares_found,
-            verified: outcome.shares_verified,
-            expected: outcome.nonces as f64 / 2f64.powi(outcome.share_bits as i32),
-            records: outcome.share_records.clone(),
-        },
-        header_rolls: outcome.header_rolls,
-        batches: outcome.batches,
-        batch_nonces: outcome.batch_nonces,
-        interrupted: outcome.interrupted,
-        energy: None,
-    }
-}
-
-fn print_result(report: &BenchReport, outcome: &BenchOutcome, energy_note: Option<&str>) {
-    outln!();
-    outln!(
-        "  hashrate   {:>12}   {} nonces in {:.2} s (wall clock), {} batches of {}",
-        report::format_rate(report.hashes_per_second),
-        report.nonces,
-        report.seconds,
-        report.batches,
-        report.batch_nonces
-    );
-    match (report.gpu_seconds, report.gpu_busy_share) {
-        (Some(gpu), Some(share)) => outln!(
-            "  gpu time   {:>12}   {:.2} s in the search passes (timestamp queries): busy {:.1}% of the run",
-            report::format_rate(report.nonces as f64 / gpu.max(1e-9)),
-            gpu,
-            100.0 * share
-        ),
-        _ if report.kernel.is_some() => outln!("  gpu time   {:>12}   this adapter has no timestamp queries", "n/a"),
-        _ => {}
-    }
-    outln!(
-        "  shares     {:>12}   found at {} bits, {} verified with sha2 ({:.1} expected)",
-        report.shares.found,
-        report.shares.bits,
-        report.shares.verified,
-        report.shares.expected
-    );
-    if outcome.blocks_found > 0 {
-        outln!(
-            "  blocks     {:>12}   shares that meet the header's own target",
-            outcome.blocks_found
-        );
-    }
-    if report.header_rolls > 0 {
-        outln!(
-            "  rolls      {:>12}   times the header's time was rolled after 2^32 nonces",
-            report.header_rolls
-        );
-    }
-    if report.interrupted {
-        outln!(
-            "  stopped    {:>12}   interrupted: a partial result, every share in it verified",
-            "early"
-        );
-    }
-    match &report.energy {
-        Some(energy) => print_energy(report, energy),
-        None => outln!(
-            "  energy     {:>12}   {}",
-            "not measured",
-            energy_note
-                .unwrap_or("no power meter was read in this run; give --watts W to state one")
-        ),
-    }
-    outln!();
-}
-
-fn print_energy(report: &BenchReport, energy: &EnergyReport) {
-    let idle = energy
-        .idle_watts
-        .map_or(String::new(), |w| format!(", idle {w:.1} W before the run"));
-    let kind = if energy.measured {
-        format!("measured by {}", energy.source)
-    } else {
-        "STATED with --watts, not measured".to_string()
-    };
-    outln!(
-        "  energy     {:>12}   {:.1} W average{idle}; {kind}",
-        format!("{:.1} J", energy.joules),
-        energy.avg_watts
-    );
-    let above = energy
-        .hashes_per_joule_above_idle
-        .map_or(String::new(), |h| {
-            format!("; above idle {}H/J", report::format_si(h))
-        });
-    outln!(
-        "  efficiency {:>12}   {:.1} J/TH, from the whole draw (what a site pays for){above}",
-        format!("{}H/J", report::format_si(energy.hashes_per_joule)),
-        energy.joules_per_terahash
-    );
-    let estimate = estimate::estimate(
-        &Site::default(),
-        estimate::Efficiency {
-            source: report.device.name.clone(),
-            hashes_per_joule: energy.hashes_per_joule,
-            joules_per_terahash: energy.joules_per_terahash,
-            measured: Some(energy.measured),
-            device_watts: Some(energy.avg_watts),
-        },
-    );
-    outln!();
-    for line in estimate::summary_lines(&estimate) {
-        outln!("{line}");
-    }
-}
-
-fn print_all_table(reports: &[BenchReport], failures: &[(String, Error)]) {
-    let width = reports
-        .iter()
-        .map(|r| r.device.name.len())
-        .chain(failures.iter().map(|f| f.0.len()))
-        .max()
-        .unwrap_or(6)
-        .max(6);
-    outln!(
-        "\n  {:<width$}  {:<8}  {:>12}  {:>8}  shares",
-        "device",
-        "backend",
-        "hashrate",
-        "gpu busy"
-    );
-    for r in reports {
-        let busy = r
-            .gpu_busy_share
-            .map_or("n/a".to_string(), |s| format!("{:.1}%", 100.0 * s));
-        outln!(
-            "  {:<width$}  {:<8}  {:>12}  {:>8}  {}/{}",
-            r.device.name,
-            r.device.backend,
-            report::format_rate(r.hashes_per_second),
-            busy,
-            r.shares.verified,
-            r.shares.found
-        );
-    }
-    for (name, error) in failures {
-        outln!("  {name:<width$}  FAILED: {error}");
-    }
-    let total: f64 = reports.iter().map(|r| r.hashes_per_second).sum();
-    outln!(
-        "  {:<width$}  {:<8}  {:>12}",
-        "total",
-        "",
-        report::format_rate(total)
-    );
+    Ok(Some(report))
 }

@@ -9,7 +9,7 @@ use crate::cli::EstimateArgs;
 use crate::error::{exit, require_positive, Error, Result};
 use crate::output::Destination;
 use crate::plot::{self, Series};
-use crate::report::{self, format_si, BenchReport, JsonOut, BENCH_SCHEMA};
+use crate::report::{self, format_si, BenchReport, JsonOut};
 use crate::site::{self, Mining, Site, REFERENCE_ASICS};
 
 /// Where the efficiency came from.
@@ -164,24 +164,9 @@ fn efficiency(args: &EstimateArgs) -> Result<Efficiency> {
     })
 }
 
-/// Reads a `bench --json` file, refusing anything else by name.
+/// Reads a `bench --json` file (version 1 or 2), refusing anything else.
 pub fn read_bench(path: &Path) -> Result<BenchReport> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(format!("cannot read {}: {e}", path.display())))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| Error::input(format!("{}: not JSON ({e})", path.display())))?;
-    let schema = value
-        .get("schema")
-        .and_then(|s| s.as_str())
-        .unwrap_or("none");
-    if schema != BENCH_SCHEMA {
-        return Err(Error::input(format!(
-            "{}: not a hashwatt bench result (schema {schema:?}, expected {BENCH_SCHEMA:?}; write one with `hashwatt bench --json FILE`)",
-            path.display()
-        )));
-    }
-    serde_json::from_value(value)
-        .map_err(|e| Error::input(format!("{}: a damaged bench result: {e}", path.display())))
+    report::read_bench(path)
 }
 
 pub fn estimate(site: &Site, efficiency: Efficiency) -> Estimate {

@@ -59,6 +59,12 @@ pub trait Meter: Send {
         }
     }
     fn samples(&self) -> u64;
+    /// Joules since start() while the meter runs, for the per-interval
+    /// power of a run's time series; `None` where the meter cannot tell
+    /// before it stops.
+    fn joules_so_far(&self) -> Option<f64> {
+        None
+    }
 }
 
 /// The meter for a device, or why it has none.

@@ -4,7 +4,8 @@
 //! (trapezoid rule). Reading often keeps a wrapping counter from wrapping
 //! twice between two reads, and gives power sampling its resolution.
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -52,6 +53,8 @@ struct Totals {
 
 struct Running {
     stop: mpsc::Sender<()>,
+    /// The joules so far, as f64 bits, updated after every read.
+    so_far: Arc<AtomicU64>,
     thread: JoinHandle<(Box<dyn Probe>, std::result::Result<Totals, String>)>,
 }
 
@@ -104,6 +107,7 @@ fn measure(
     stop: mpsc::Receiver<()>,
     first: Reading,
     started: Instant,
+    so_far: &AtomicU64,
 ) -> std::result::Result<Totals, String> {
     let mut previous = first;
     let mut previous_at = started;
@@ -136,6 +140,7 @@ fn measure(
             _ => return Err("the sensor changed shape during the run".into()),
         };
         totals.samples += 1;
+        so_far.store(totals.joules.to_bits(), Ordering::Relaxed);
         previous = reading;
         previous_at = now;
         if stopping {
@@ -171,16 +176,22 @@ impl Meter for SampledMeter {
         };
         let (stop, stop_rx) = mpsc::channel();
         let interval = self.interval;
+        let so_far = Arc::new(AtomicU64::new(0f64.to_bits()));
+        let shared = so_far.clone();
         let thread = std::thread::Builder::new()
             .name(format!("{} meter", self.name))
             .spawn(move || {
-                let result = measure(&mut *probe, interval, stop_rx, first, started);
+                let result = measure(&mut *probe, interval, stop_rx, first, started, &shared);
                 (probe, result)
             })
             .map_err(|e| {
                 Error::device(format!("cannot start the {} meter thread: {e}", self.name))
             })?;
-        self.running = Some(Running { stop, thread });
+        self.running = Some(Running {
+            stop,
+            so_far,
+            thread,
+        });
         Ok(())
     }
 
@@ -209,6 +220,12 @@ impl Meter for SampledMeter {
 
     fn samples(&self) -> u64 {
         self.totals.samples
+    }
+
+    fn joules_so_far(&self) -> Option<f64> {
+        self.running
+            .as_ref()
+            .map(|r| f64::from_bits(r.so_far.load(Ordering::Relaxed)))
     }
 }
 

@@ -2,6 +2,7 @@
 //! environment variables (`WGPU_BACKEND`, and `WGPU_ADAPTER_NAME` through
 //! [`crate::device`]), so users can steer it the way every wgpu program is steered.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One adapter wgpu found, with its position in `hashwatt devices`.
@@ -13,7 +14,7 @@ pub struct GpuAdapter {
 }
 
 /// What reports say about a device.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct DeviceSummary {
     pub name: String,
     pub backend: String,
@@ -25,6 +26,20 @@ pub struct DeviceSummary {
 impl GpuAdapter {
     pub fn summary(&self) -> DeviceSummary {
         summarize(&self.info)
+    }
+
+    pub fn limits_summary(&self) -> AdapterLimits {
+        let limits = self.adapter.limits();
+        AdapterLimits {
+            max_compute_workgroup_size_x: limits.max_compute_workgroup_size_x,
+            max_compute_invocations_per_workgroup: limits.max_compute_invocations_per_workgroup,
+            max_compute_workgroups_per_dimension: limits.max_compute_workgroups_per_dimension,
+            max_storage_buffer_binding_size: limits.max_storage_buffer_binding_size,
+            timestamp_queries: self
+                .adapter
+                .features()
+                .contains(wgpu::Features::TIMESTAMP_QUERY),
+        }
     }
 
     /// Higher is better: real GPUs before software rasterizers, native APIs
@@ -53,6 +68,16 @@ impl GpuAdapter {
             backend_name(self.info.backend)
         )
     }
+}
+
+/// The adapter limits that shape a search.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct AdapterLimits {
+    pub max_compute_workgroup_size_x: u32,
+    pub max_compute_invocations_per_workgroup: u32,
+    pub max_compute_workgroups_per_dimension: u32,
+    pub max_storage_buffer_binding_size: u64,
+    pub timestamp_queries: bool,
 }
 
 pub fn summarize(info: &wgpu::AdapterInfo) -> DeviceSummary {

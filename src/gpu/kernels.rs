@@ -114,3 +114,13 @@ pub fn digest_source() -> String {
 fn fast_source() -> String {
     format!("{SHA256_INCLUDE}\n{SEARCH_IO}\n{UNROLLED_ROUNDS}\n{FAST_KERNEL}")
 }
+
+/// SHA-256 (hex) of the exact WGSL source a search kernel compiles from,
+/// for the record of a run.
+pub fn source_sha256(variant: KernelVariant) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(search_source(variant).as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

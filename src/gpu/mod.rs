@@ -7,8 +7,9 @@ mod precompute;
 mod searcher;
 
 pub use adapters::{
-    backend_name, device_type_name, enumerate_adapters, summarize, DeviceSummary, GpuAdapter,
+    backend_name, device_type_name, enumerate_adapters, summarize, AdapterLimits, DeviceSummary,
+    GpuAdapter,
 };
-pub use kernels::{search_source, KernelConfig, KernelVariant};
+pub use kernels::{search_source, source_sha256, KernelConfig, KernelVariant};
 pub use precompute::Precomputed;
 pub use searcher::{GpuSearcher, MAX_BATCH};

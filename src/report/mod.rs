@@ -1,0 +1,97 @@
+//! What hashwatt reports: the JSON documents (`--json`), their schema
+//! names, and where they are written. Every document type derives
+//! `JsonSchema`; `schemas/` holds the schemas generated from them (see
+//! [`schemas`]).
+
+mod bench;
+pub mod schemas;
+
+pub use crate::gpu::AdapterLimits;
+pub use bench::{
+    BenchAllReport, BenchReport, EnergyReport, FailedRun, HeaderRef, KernelReport, RunContext,
+    Shares, Stability, BENCH_ALL_SCHEMA, BENCH_SCHEMA, BENCH_SCHEMA_V1,
+};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::output::Destination;
+pub use crate::units::{date_of, format_rate, format_si, now_rfc3339};
+
+/// Where a `--json` document goes: standard output (`-`, or the option
+/// with no value) or a file checked before the run.
+#[derive(Clone, Debug)]
+pub enum JsonOut {
+    Stdout,
+    File(Destination),
+}
+
+impl JsonOut {
+    /// Reads `--json [PATH]`; a file is checked now (see
+    /// [`Destination::prepare`]), before anything is measured.
+    pub fn parse(option: Option<&str>, force: bool) -> Result<Option<JsonOut>> {
+        match option {
+            None => Ok(None),
+            Some("-") => Ok(Some(JsonOut::Stdout)),
+            Some(path) => Ok(Some(JsonOut::File(Destination::prepare(
+                path, force, "--json",
+            )?))),
+        }
+    }
+
+    pub fn is_stdout(&self) -> bool {
+        matches!(self, JsonOut::Stdout)
+    }
+}
+
+/// Writes a JSON document to standard output or, atomically, to its file.
+/// When the file cannot be written, the document is kept elsewhere and the
+/// error says where (see [`Destination::write_or_keep`]).
+pub fn write_json<T: Serialize>(value: &T, out: &JsonOut) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::io(format!("cannot encode JSON: {e}")))?;
+    match out {
+        JsonOut::Stdout => {
+            crate::outln!("{text}");
+            Ok(())
+        }
+        JsonOut::File(destination) => destination.write_or_keep(format!("{text}\n").as_bytes()),
+    }
+}
+
+/// The largest result file read: a bench document with a day's time series
+/// is a few megabytes.
+const MAX_DOCUMENT_BYTES: u64 = 64 << 20;
+
+/// Reads a `bench --json` file, version 1 or 2, refusing anything else by
+/// name: another document, a damaged one, or one too large to be a result.
+pub fn read_bench(path: &std::path::Path) -> Result<BenchReport> {
+    use std::io::Read;
+    let shown = path.display();
+    let file =
+        std::fs::File::open(path).map_err(|e| Error::input(format!("cannot read {shown}: {e}")))?;
+    let mut text = String::new();
+    file.take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| Error::input(format!("cannot read {shown}: {e}")))?;
+    if text.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(Error::input(format!(
+            "{shown}: larger than {} MiB, not a hashwatt bench result",
+            MAX_DOCUMENT_BYTES >> 20
+        )));
+    }
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::input(format!("{shown}: not JSON ({e})")))?;
+    let schema = value
+        .get("schema")
+        .and_then(|s| s.as_str())
+        .unwrap_or("none");
+    if schema != BENCH_SCHEMA && schema != BENCH_SCHEMA_V1 {
+        return Err(Error::input(format!(
+            "{shown}: not a hashwatt bench result (schema {:?}, expected {BENCH_SCHEMA:?} or {BENCH_SCHEMA_V1:?}; write one with `hashwatt bench --json FILE`)",
+            schema.escape_debug().to_string()
+        )));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| Error::input(format!("{shown}: a damaged bench result: {e}")))
+}
