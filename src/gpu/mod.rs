@@ -2,6 +2,8 @@
 //! double-buffered nonce search.
 
 mod adapters;
+mod digest;
+mod kernel_source;
 mod kernels;
 mod precompute;
 mod searcher;
@@ -9,6 +11,7 @@ mod searcher;
 pub use adapters::{
     backend_name, device_type_name, enumerate_adapters, summarize, DeviceSummary, GpuAdapter,
 };
+pub use kernel_source::{KernelSource, ENTRY_POINT, PARAMS_BYTES};
 pub use kernels::{search_source, KernelConfig, KernelVariant};
 pub use precompute::Precomputed;
-pub use searcher::{GpuSearcher, MAX_BATCH};
+pub use searcher::{GpuSearcher, RawHits, MAX_BATCH};
