@@ -97,21 +97,43 @@ impl KernelSource {
             if !module.ends_with('\n') {
                 module.push('\n');
             }
-            parts.push((format!("included {}", found.name), module.len()));
+            parts.push((format!("{path}: included {}", found.name), module.len()));
             module.push_str(found.text);
         }
         let at = |offset: usize| locate(&module, &parts, offset);
+        let in_file = |offset: usize| parts.len() == 1 || offset < parts[1].1;
 
         let parsed = naga::front::wgsl::parse_str(&module).map_err(|e| {
-            let place = e
-                .location(&module)
-                .map(|l| at(l.offset as usize))
-                .unwrap_or_else(|| path.to_string());
-            let mut message = format!("{place}: the kernel does not compile: {}", e.message());
-            for (span, label) in e.labels() {
-                if !label.is_empty() && span.to_range().is_some() {
-                    let _ = write!(message, "; {label}");
-                    break;
+            // Point at the user's file where a label lies there (a
+            // redefinition has one label in the file, one in an include).
+            let spans: Vec<(usize, &str)> = e
+                .labels()
+                .filter_map(|(span, label)| span.to_range().map(|r| (r.start, label)))
+                .collect();
+            let offset = spans
+                .iter()
+                .find(|(offset, _)| in_file(*offset))
+                .map(|(offset, _)| *offset)
+                .or_else(|| e.location(&module).map(|l| l.offset as usize));
+            let mut message = match offset {
+                Some(offset) => format!(
+                    "{}: the kernel does not compile: {}",
+                    at(offset),
+                    e.message()
+                ),
+                None => format!("{path}: the kernel does not compile: {}", e.message()),
+            };
+            for (other, label) in &spans {
+                if Some(*other) != offset {
+                    match *label {
+                        "" => {}
+                        same if same == e.message() => {
+                            let _ = write!(message, "; see also {}", at(*other));
+                        }
+                        label => {
+                            let _ = write!(message, "; {label} at {}", at(*other));
+                        }
+                    }
                 }
             }
             Error::input(message)
@@ -223,9 +245,11 @@ impl KernelSource {
                     )));
                 }
             }
-            Some(_) => return Err(bad(format!(
+            Some(_) => {
+                return Err(bad(format!(
                 "the workgroup size must be one value: a literal or the override {WORKGROUP_SIZE}"
-            ))),
+            )))
+            }
         }
         if let Some((_, o)) = override_named(WORKGROUP_SIZE) {
             self.default_workgroup_size = literal_default(o);
