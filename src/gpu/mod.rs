@@ -3,6 +3,7 @@
 
 mod adapters;
 mod digest;
+mod kernel_interface;
 mod kernel_source;
 mod kernels;
 mod precompute;
