@@ -432,6 +432,21 @@ impl GpuSearcher {
         Ok(readback)
     }
 
+    /// Reads back a launched batch, searching it again if it overflowed.
+    fn finish(&mut self, pending: &Pending) -> Result<BatchResult> {
+        let readback = self.collect(pending)?;
+        let hits = if readback.count <= self.slots[pending.slot].capacity {
+            readback.nonces
+        } else {
+            self.grow_or_split(pending.slot, &pending.batch, readback.count)?
+        };
+        Ok(BatchResult {
+            batch: pending.batch.clone(),
+            hits,
+            device_seconds: readback.gpu_seconds,
+        })
+    }
+
     /// Runs one dispatch over `batch` with room for `capacity` hits and
     /// returns the hit list as the kernel left it: no regrowing, no second
     /// pass. The conformance suite reads the protocol with it. Only between
@@ -468,6 +483,17 @@ impl GpuSearcher {
     }
 
     fn grow_or_split(&mut self, slot_index: usize, batch: &Batch, count: u32) -> Result<Vec<u32>> {
+        // Only a broken kernel counts more hits than nonces; searching again
+        // would not help.
+        if count as u64 > batch.count {
+            return Err(Error::check_failed(format!(
+                "{}: the kernel counted {count} hits in a batch of {} nonces ({}..{})",
+                self.label,
+                batch.count,
+                batch.start,
+                batch.start as u64 + batch.count
+            )));
+        }
         if count <= self.max_hit_capacity {
             let capacity = count
                 .checked_next_power_of_two()
@@ -517,18 +543,11 @@ impl Searcher for GpuSearcher {
         let Some(pending) = self.pending.pop_front() else {
             return Ok(None);
         };
-        let readback = self.collect(&pending)?;
-        let hits = if readback.count <= self.slots[pending.slot].capacity {
-            readback.nonces
-        } else {
-            self.grow_or_split(pending.slot, &pending.batch, readback.count)?
-        };
+        let result = self.finish(&pending);
+        // The slot is free again whatever happened, so a failed batch does
+        // not leave the searcher unable to take the next.
         self.free.push(pending.slot);
-        Ok(Some(BatchResult {
-            batch: pending.batch,
-            hits,
-            device_seconds: readback.gpu_seconds,
-        }))
+        result.map(Some)
     }
 
     fn digests(&mut self, headers: &[BlockHeader]) -> Result<Vec<BlockHash>> {
