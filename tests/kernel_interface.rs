@@ -241,3 +241,22 @@ fn bench_kernel_runs_a_kernel_file_with_every_share_verified() {
     assert!(shares["found"].as_u64().unwrap() > 100, "{shares}");
     assert_eq!(shares["found"], shares["verified"]);
 }
+
+/// A kernel whose hit list no right kernel leaves (two counts per hit, more
+/// hits than nonces) fails its cases; the suite still runs every check.
+#[test]
+fn a_kernel_that_counts_twice_fails_without_ending_the_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("double.wgsl");
+    let minimal = std::fs::read_to_string("examples/kernels/minimal.wgsl").unwrap();
+    let double = minimal.replace("atomicAdd(&hits.count, 1u)", "atomicAdd(&hits.count, 2u)");
+    assert_ne!(double, minimal);
+    std::fs::write(&path, double).unwrap();
+    let Some(report) = suite(path.to_str().unwrap(), &quick()) else {
+        return;
+    };
+    assert_eq!(report.checks.len(), kernel_suite::CHECKS.len());
+    let overflow = report.checks.iter().find(|c| c.name == "overflow").unwrap();
+    assert!(!overflow.passed, "{overflow:?}");
+    assert!(!report.passed);
+}
