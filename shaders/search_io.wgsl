@@ -1,6 +1,8 @@
 // What every search kernel shares: its inputs, the hit list, the exact
-// target test and a full (slow, exact) recheck of one nonce. The host
-// prepends it after sha256.wgsl. Layouts match src/gpu/searcher.rs.
+// target test and a full (slow, exact) recheck of one nonce. A kernel takes
+// it with `// hashwatt:include search_io.wgsl` (which brings sha256.wgsl).
+// The layouts are docs/kernel-interface.md's; the host's side is
+// src/gpu/searcher.rs.
 
 // Nonce-independent terms of the first hash's second block, precomputed by
 // the host once per header (src/gpu/precompute.rs). Block words: W0..W2 are

@@ -1,6 +1,7 @@
 // SHA-256 building blocks (FIPS 180-4), shared by every kernel in this
-// folder. The host prepends this file to a kernel's source (WGSL has no
-// #include), as hashcat's kernels share one SHA-256 include.
+// folder. WGSL has no #include: a kernel asks for this file with the line
+// `// hashwatt:include sha256.wgsl` and the host adds it to the module, as
+// hashcat's kernels share one SHA-256 include.
 //
 // Conventions: a SHA-256 state or message word is the big-endian reading of
 // four bytes, as in the standard. The host does the byte order work.

@@ -1,8 +1,13 @@
-// The fast nonce search, and the whole-header digest kernel.
+// The fast nonce search. It implements docs/kernel-interface.md and is
+// loaded the way a user's kernel is (`hashwatt verify --kernel` takes it).
 //
-// Prepended by the host: sha256.wgsl (SHA-256 functions), search_io.wgsl
-// (inputs, hit list, exact recheck) and sha256d_last_word, the unrolled
-// double SHA-256 that build.rs generates with every constant folded.
+// hashwatt:include sha256.wgsl
+// hashwatt:include search_io.wgsl
+// hashwatt:include sha256d_unrolled.wgsl
+//
+// The includes bring the SHA-256 functions, the inputs, hit list and exact
+// recheck, and sha256d_last_word: the unrolled double SHA-256 that build.rs
+// generates with every constant folded.
 //
 // Per nonce this is the work the best hand-written miners do: the first
 // hash starts at round 4 of the header's second block from terms the host
@@ -33,39 +38,5 @@ fn search(@builtin(global_invocation_id) gid: vec3<u32>) {
         if (top < top_limb || (top == top_limb && full_check(nonce))) {
             record_hit(nonce);
         }
-    }
-}
-
-// ---- whole-header digests, for validation ---------------------------------
-
-// 20 big-endian words per header (the host swaps the bytes).
-@group(0) @binding(2) var<storage, read> headers: array<u32>;
-// 8 state words per header: sha256d(header), in SHA-256's output order.
-@group(0) @binding(3) var<storage, read_write> digests: array<u32>;
-
-@compute @workgroup_size(64)
-fn digest(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let i = gid.x;
-    if (i >= arrayLength(&headers) / 20u) {
-        return;
-    }
-    let o = i * 20u;
-    var block: array<u32, 16>;
-    for (var j = 0u; j < 16u; j++) {
-        block[j] = headers[o + j];
-    }
-    let mid = sha256_compress(IV, block);
-    let tail = array<u32, 16>(
-        headers[o + 16u], headers[o + 17u], headers[o + 18u], headers[o + 19u],
-        0x80000000u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 640u,
-    );
-    let first = sha256_compress(mid, tail);
-    let block2 = array<u32, 16>(
-        first[0], first[1], first[2], first[3], first[4], first[5], first[6], first[7],
-        0x80000000u, 0u, 0u, 0u, 0u, 0u, 0u, 256u,
-    );
-    let second = sha256_compress(IV, block2);
-    for (var j = 0u; j < 8u; j++) {
-        digests[i * 8u + j] = second[j];
     }
 }

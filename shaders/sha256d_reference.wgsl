@@ -1,8 +1,11 @@
 // The reference search kernel: plain, one nonce per invocation, the rolled
 // compression from sha256.wgsl, every 256-bit comparison done in full. It is
 // the yardstick the fast kernel (sha256d.wgsl) is measured against and a
-// second opinion it is tested against. Prepended by the host: sha256.wgsl,
-// search_io.wgsl.
+// second opinion it is tested against. It implements
+// docs/kernel-interface.md and is loaded the way a user's kernel is.
+//
+// hashwatt:include sha256.wgsl
+// hashwatt:include search_io.wgsl
 
 override WORKGROUP_SIZE: u32 = 64u;
 

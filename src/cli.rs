@@ -99,9 +99,15 @@ pub struct VerifyArgs {
     /// (160 hex) a line, optionally with its expected block hash and height; `#` comments
     #[arg(long, value_name = "FILE")]
     pub headers: Option<std::path::PathBuf>,
-    /// Nonces searched around each header's real nonce (0 skips this check)
+    /// Nonces searched around each header's real nonce (0 skips this check; with
+    /// --kernel, at least 1)
     #[arg(long, default_value_t = 1 << 16, value_name = "N")]
     pub window: u64,
+    /// Run the conformance suite on this search kernel instead of hashwatt's own: a WGSL
+    /// file implementing docs/kernel-interface.md. Exit 0 if every check passes, 1 if one
+    /// fails, 2 if the file does not compile or does not fit the interface
+    #[arg(long, value_name = "FILE.wgsl")]
+    pub kernel: Option<std::path::PathBuf>,
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
@@ -132,7 +138,8 @@ pub struct BenchArgs {
     /// Batches keep adapting toward it as the rate moves
     #[arg(long, value_name = "MS")]
     pub batch_ms: Option<u64>,
-    /// Search kernel: `fast` (default) or `reference` (the plain yardstick)
+    /// Search kernel: `fast` (default), `reference` (the plain yardstick), or a WGSL file
+    /// implementing docs/kernel-interface.md (prove it first with `verify --kernel FILE`)
     #[arg(long, value_name = "KERNEL")]
     pub kernel: Option<String>,
     /// Run `hashwatt tune` on the device first and use (and cache) what it finds

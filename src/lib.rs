@@ -7,7 +7,8 @@
 //! - [`search`]: what a search device does; [`cpu`] and [`gpu`] are the devices.
 //! - [`device`]: picking devices from `--device`; [`energy`]: the power meters.
 //! - [`hits`]: every hit checked again on the CPU.
-//! - [`bench`], [`conformance`], [`tune`]: the measurements, the shader checks, the autotuner.
+//! - [`bench`], [`conformance`], [`kernel_suite`], [`tune`]: the measurements, the shader
+//!   checks (hashwatt's own, and any kernel's), the autotuner.
 //! - [`site`], [`plot`]: from hashes per joule to a power plant.
 //! - [`report`], [`cli`], [`commands`]: what the user sees.
 
@@ -30,6 +31,7 @@ pub mod header;
 pub mod hex;
 pub mod hits;
 pub mod host;
+pub mod kernel_suite;
 pub mod plot;
 pub mod report;
 pub mod search;

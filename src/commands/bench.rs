@@ -80,9 +80,7 @@ fn plan(args: &BenchArgs) -> Result<Plan> {
     }
     let variant = match args.kernel.as_deref() {
         None => None,
-        Some(name) => Some(KernelVariant::parse(name).ok_or_else(|| {
-            Error::input(format!("--kernel {name}: expected `fast` or `reference`"))
-        })?),
+        Some(name) => Some(KernelVariant::parse_or_load(name)?),
     };
     let json = JsonOut::parse(args.json.as_deref(), args.force)?;
     let plot = args
@@ -235,6 +233,26 @@ fn settings_for(
     human: bool,
 ) -> Result<Settings> {
     let batch_ms = |default: u64| args.batch_ms.unwrap_or(default);
+    if let Some(user @ KernelVariant::User(source)) = variant {
+        if args.tune {
+            return Err(Error::input(
+                "--tune sweeps hashwatt's fast kernel, not a --kernel file",
+            ));
+        }
+        if choice.is_cpu_reference() {
+            return Err(Error::device("--kernel FILE.wgsl runs on a GPU adapter (lavapipe will do), not the CPU reference"));
+        }
+        let kernel = KernelConfig::for_variant(user);
+        return Ok(Settings {
+            kernel,
+            batch_ms: batch_ms(250),
+            source: "user",
+            note: format!(
+                "{kernel}, a kernel file (prove it with `hashwatt verify --kernel {}`)",
+                source.path
+            ),
+        });
+    }
     let DeviceChoice::Gpu(adapter) = choice else {
         return Ok(Settings {
             kernel: KernelConfig::fast(),

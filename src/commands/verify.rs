@@ -1,10 +1,13 @@
-//! `hashwatt verify`: are this device's shaders right?
+//! `hashwatt verify`: are this device's shaders right? With `--kernel`,
+//! is this kernel file right (the suite of docs/kernel-interface.md)?
 
-use crate::catalog;
+use crate::catalog::{self, KnownHeader};
 use crate::cli::VerifyArgs;
 use crate::conformance::{self, ConformanceOptions, ConformanceReport};
+use crate::device::DeviceChoice;
 use crate::error::{exit, Error, Result};
-use crate::gpu::KernelConfig;
+use crate::gpu::{GpuSearcher, KernelConfig};
+use crate::kernel_suite::{self, CheckResult, KernelSuiteReport, SuiteOptions};
 use crate::report;
 
 /// Tables longer than this show only the rows that failed.
@@ -17,6 +20,9 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
     };
     if headers.is_empty() {
         return Err(Error::input("the header file holds no header"));
+    }
+    if let Some(path) = &args.kernel {
+        return run_kernel(args, path, &headers);
     }
     let options = ConformanceOptions {
         window: args.window,
@@ -54,6 +60,123 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
         )?;
     }
     Ok(if passed { exit::OK } else { exit::CHECK_FAILED })
+}
+
+/// `verify --kernel FILE`: the file is loaded and checked before any device
+/// opens, then the suite runs on each chosen GPU.
+fn run_kernel(args: &VerifyArgs, path: &std::path::Path, headers: &[KnownHeader]) -> Result<i32> {
+    if args.window == 0 {
+        return Err(Error::input(
+            "--window must be at least 1 with --kernel (the real-block check searches it)",
+        ));
+    }
+    let config = KernelConfig::user_file(path)?;
+    let options = SuiteOptions {
+        window: args.window,
+        ..SuiteOptions::default()
+    };
+    let mut reports = Vec::new();
+    for choice in super::choose_devices(args.device.as_deref())? {
+        let DeviceChoice::Gpu(adapter) = choice else {
+            return Err(Error::device(
+                "--kernel runs a WGSL kernel: it needs a GPU adapter (lavapipe will do), not the CPU reference",
+            ));
+        };
+        let mut searcher = GpuSearcher::open(&adapter, config)?;
+        if !args.json {
+            errln!(
+                "verifying {} (workgroup {}, {} nonce(s) per invocation) on {} [{}], {} headers…",
+                path.display(),
+                config.workgroup_size,
+                config.nonces_per_invocation,
+                adapter.info.name,
+                adapter.summary().backend,
+                headers.len()
+            );
+        }
+        let report = kernel_suite::run(&mut searcher, headers, &options)?;
+        if !args.json {
+            print_kernel_report(&report);
+        }
+        reports.push(report);
+    }
+    let passed = reports.iter().all(|r| r.passed);
+    if args.json {
+        let value = if reports.len() == 1 {
+            serde_json::to_value(&reports[0])
+        } else {
+            serde_json::to_value(&reports)
+        };
+        report::write_json(
+            &value.map_err(|e| Error::io(e.to_string()))?,
+            &report::JsonOut::Stdout,
+        )?;
+    }
+    Ok(if passed { exit::OK } else { exit::CHECK_FAILED })
+}
+
+fn print_kernel_report(report: &KernelSuiteReport) {
+    outln!(
+        "{:<20}  {:>6}  {:<6}  what it proves",
+        "check",
+        "cases",
+        "result"
+    );
+    for check in &report.checks {
+        outln!(
+            "{:<20}  {:>6}  {:<6}  {}",
+            check.name,
+            check.cases,
+            if check.passed { "pass" } else { "FAIL" },
+            check.what
+        );
+        print_counterexample(check);
+    }
+    let passed = report.checks.iter().filter(|c| c.passed).count();
+    outln!();
+    outln!(
+        "{}: {passed}/{} checks passed on {}: {}",
+        report.kernel.path,
+        report.checks.len(),
+        report.device,
+        if report.passed { "PASS" } else { "FAIL" }
+    );
+}
+
+fn print_counterexample(check: &CheckResult) {
+    let Some(c) = &check.counterexample else {
+        return;
+    };
+    let yes = |b: bool| if b { "hit" } else { "no hit" };
+    let height = c
+        .height
+        .map_or("a header".to_string(), |h| format!("height {h}"));
+    outln!(
+        "    {} of {} searches failed; smallest counterexample: {height}, nonce {} ({:#010x}), range {}..{}",
+        check.failures,
+        check.cases,
+        c.nonce,
+        c.nonce,
+        c.start,
+        c.start as u64 + c.count
+    );
+    outln!(
+        "      expected {}, kernel reported {}: {}",
+        yes(c.expected_hit),
+        yes(c.reported_hit),
+        c.detail
+    );
+    outln!("      target       {}", c.target);
+    outln!("      sha2 hash    {}", c.sha2_hash);
+    match &c.kernel_hash {
+        Some(hash) => {
+            outln!("      kernel hash  {hash}  (the least target at which it reports the nonce)")
+        }
+        None => outln!(
+            "      kernel hash  none: it does not report this nonce even at the largest target"
+        ),
+    }
+    outln!("      header       {}", c.header);
 }
 
 fn print_table(report: &ConformanceReport) {

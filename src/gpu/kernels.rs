@@ -1,15 +1,17 @@
-//! The WGSL kernels and how their sources are put together. As in hashcat,
-//! one SHA-256 include serves many kernels: each module is
-//! `shaders/sha256.wgsl` + `shaders/search_io.wgsl` + the kernel's own file
-//! (the fast kernel also gets the unrolled rounds build.rs writes).
+//! The search kernels and their launch settings. hashwatt's own kernels are
+//! loaded through the same path as a user's file (kernel_source.rs): each
+//! file names the includes it wants (`shaders/sha256.wgsl`,
+//! `shaders/search_io.wgsl`, the unrolled rounds build.rs writes), as
+//! hashcat's kernels share one SHA-256 include.
 
 use std::fmt;
+use std::sync::OnceLock;
 
-const SHA256_INCLUDE: &str = include_str!("../../shaders/sha256.wgsl");
-const SEARCH_IO: &str = include_str!("../../shaders/search_io.wgsl");
+use super::kernel_source::KernelSource;
+use crate::error::{Error, Result};
+
 const REFERENCE_KERNEL: &str = include_str!("../../shaders/sha256d_reference.wgsl");
 const FAST_KERNEL: &str = include_str!("../../shaders/sha256d.wgsl");
-const UNROLLED_ROUNDS: &str = include_str!(concat!(env!("OUT_DIR"), "/sha256d_unrolled.wgsl"));
 
 /// Which search kernel runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -18,6 +20,10 @@ pub enum KernelVariant {
     Reference,
     /// Precomputed, unrolled, constant-folded, cut short. What `bench` runs.
     Fast,
+    /// A user's kernel file (`--kernel FILE.wgsl`), loaded and checked. It
+    /// lives as long as the program, as the built-in sources do, which keeps
+    /// this type `Copy`.
+    User(&'static KernelSource),
 }
 
 impl KernelVariant {
@@ -25,6 +31,30 @@ impl KernelVariant {
         match self {
             KernelVariant::Reference => "reference",
             KernelVariant::Fast => "fast",
+            KernelVariant::User(source) => &source.name,
+        }
+    }
+
+    /// The checked source of this kernel.
+    pub fn source(self) -> &'static KernelSource {
+        static REFERENCE: OnceLock<KernelSource> = OnceLock::new();
+        static FAST: OnceLock<KernelSource> = OnceLock::new();
+        let builtin = |name, path, text| {
+            KernelSource::load(name, path, text)
+                .unwrap_or_else(|e| panic!("hashwatt's own {name} kernel loads: {e}"))
+        };
+        match self {
+            KernelVariant::Reference => REFERENCE.get_or_init(|| {
+                builtin(
+                    "reference",
+                    "shaders/sha256d_reference.wgsl",
+                    REFERENCE_KERNEL,
+                )
+            }),
+            KernelVariant::Fast => {
+                FAST.get_or_init(|| builtin("fast", "shaders/sha256d.wgsl", FAST_KERNEL))
+            }
+            KernelVariant::User(source) => source,
         }
     }
 
@@ -34,6 +64,22 @@ impl KernelVariant {
             "fast" => Some(KernelVariant::Fast),
             _ => None,
         }
+    }
+
+    /// `--kernel`: `fast`, `reference`, or the path of a `.wgsl` file,
+    /// loaded and checked against the kernel interface.
+    pub fn parse_or_load(text: &str) -> Result<Self> {
+        if let Some(variant) = KernelVariant::parse(text) {
+            return Ok(variant);
+        }
+        let path = std::path::Path::new(text);
+        if text.ends_with(".wgsl") || path.exists() {
+            let source: &'static KernelSource = Box::leak(Box::new(KernelSource::load_file(path)?));
+            return Ok(KernelVariant::User(source));
+        }
+        Err(Error::input(format!(
+            "--kernel {text}: expected `fast`, `reference` or a .wgsl file"
+        )))
     }
 }
 
@@ -72,11 +118,78 @@ impl KernelConfig {
         }
     }
 
-    /// Pipeline-overridable constants for this configuration.
+    /// A user's kernel file, with the settings it declares: its fixed
+    /// workgroup size or its override's default (else 64), and its
+    /// `NONCES_PER_INVOCATION` default (else 1).
+    pub fn user_file(path: &std::path::Path) -> Result<Self> {
+        let source: &'static KernelSource = Box::leak(Box::new(KernelSource::load_file(path)?));
+        Ok(KernelConfig::for_variant(KernelVariant::User(source)))
+    }
+
+    /// A kernel with the settings its file declares.
+    pub fn for_variant(variant: KernelVariant) -> Self {
+        let source = variant.source();
+        KernelConfig {
+            variant,
+            workgroup_size: source
+                .fixed_workgroup_size
+                .or(source.default_workgroup_size)
+                .unwrap_or(64),
+            nonces_per_invocation: if source.nonces_override {
+                source.default_nonces_per_invocation.unwrap_or(1)
+            } else {
+                1
+            },
+        }
+    }
+
+    /// Whether the kernel can run these settings: a fixed workgroup size or
+    /// a kernel without `NONCES_PER_INVOCATION` pins them.
+    pub fn check(&self) -> Result<()> {
+        let source = self.variant.source();
+        if let Some(fixed) = source.fixed_workgroup_size {
+            if fixed != self.workgroup_size {
+                return Err(Error::input(format!(
+                    "{}: the workgroup size is fixed at {fixed} in the file, not {}",
+                    source.path, self.workgroup_size
+                )));
+            }
+        }
+        if self.workgroup_size == 0 || self.nonces_per_invocation == 0 {
+            return Err(Error::input(
+                "workgroup size and nonces per invocation must be at least 1",
+            ));
+        }
+        if !source.nonces_override && self.nonces_per_invocation != 1 {
+            return Err(Error::input(format!(
+                "{}: it declares no NONCES_PER_INVOCATION override, so it does 1 nonce per invocation",
+                source.path
+            )));
+        }
+        Ok(())
+    }
+
+    /// The WGSL module to compile.
+    pub(crate) fn module(&self) -> &'static str {
+        &self.variant.source().module
+    }
+
+    /// Pipeline-overridable constants for this configuration: only those
+    /// the kernel declares.
     pub(crate) fn overrides(&self) -> Vec<(&'static str, f64)> {
-        let mut constants = vec![("WORKGROUP_SIZE", self.workgroup_size as f64)];
-        if self.variant == KernelVariant::Fast {
-            constants.push(("NONCES_PER_INVOCATION", self.nonces_per_invocation as f64));
+        let source = self.variant.source();
+        let mut constants = Vec::new();
+        if source.fixed_workgroup_size.is_none() {
+            constants.push((
+                super::kernel_source::WORKGROUP_SIZE,
+                self.workgroup_size as f64,
+            ));
+        }
+        if source.nonces_override {
+            constants.push((
+                super::kernel_source::NONCES_PER_INVOCATION,
+                self.nonces_per_invocation as f64,
+            ));
         }
         constants
     }
@@ -100,19 +213,40 @@ impl fmt::Display for KernelConfig {
 
 /// WGSL source of the module holding the search kernel of `variant`.
 pub fn search_source(variant: KernelVariant) -> String {
-    match variant {
-        KernelVariant::Reference => format!("{SHA256_INCLUDE}\n{SEARCH_IO}\n{REFERENCE_KERNEL}"),
-        KernelVariant::Fast => fast_source(),
+    variant.source().module.clone()
+}
+
+/// Compiles one entry point into a pipeline; a shader the driver or naga
+/// rejects is an error naming the adapter, not a panic.
+pub(crate) fn compile(
+    device: &wgpu::Device,
+    label: &str,
+    entry_point: &str,
+    source: &str,
+    constants: &[(&str, f64)],
+) -> Result<wgpu::ComputePipeline> {
+    let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(entry_point),
+        source: wgpu::ShaderSource::Wgsl(source.into()),
+    });
+    let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(entry_point),
+        layout: None,
+        module: &module,
+        entry_point: Some(entry_point),
+        compilation_options: wgpu::PipelineCompilationOptions {
+            constants,
+            zero_initialize_workgroup_memory: false,
+        },
+        cache: None,
+    });
+    match pollster::block_on(scope.pop()) {
+        Some(error) => Err(Error::device(format!(
+            "{label}: the {entry_point} kernel did not compile: {error}"
+        ))),
+        None => Ok(pipeline),
     }
-}
-
-/// WGSL source of the module holding the whole-header digest kernel.
-pub fn digest_source() -> String {
-    fast_source()
-}
-
-fn fast_source() -> String {
-    format!("{SHA256_INCLUDE}\n{SEARCH_IO}\n{UNROLLED_ROUNDS}\n{FAST_KERNEL}")
 }
 
 /// SHA-256 (hex) of the exact WGSL source a search kernel compiles from,

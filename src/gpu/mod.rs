@@ -2,6 +2,9 @@
 //! double-buffered nonce search.
 
 mod adapters;
+mod digest;
+mod kernel_interface;
+mod kernel_source;
 mod kernels;
 mod precompute;
 mod searcher;
@@ -10,6 +13,7 @@ pub use adapters::{
     backend_name, device_type_name, enumerate_adapters, summarize, AdapterLimits, DeviceSummary,
     GpuAdapter,
 };
+pub use kernel_source::{KernelSource, ENTRY_POINT, PARAMS_BYTES};
 pub use kernels::{search_source, source_sha256, KernelConfig, KernelVariant};
 pub use precompute::Precomputed;
-pub use searcher::{GpuSearcher, MAX_BATCH};
+pub use searcher::{GpuSearcher, RawHits, MAX_BATCH};

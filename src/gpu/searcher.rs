@@ -8,10 +8,10 @@ use std::collections::VecDeque;
 use std::sync::{mpsc, Arc, Mutex};
 
 use bytemuck::{Pod, Zeroable};
-use wgpu::util::DeviceExt;
 
 use super::adapters::{DeviceSummary, GpuAdapter};
-use super::kernels::{self, KernelConfig};
+use super::digest::DigestKernel;
+use super::kernels::{compile, KernelConfig};
 use super::precompute::Precomputed;
 use crate::error::{Error, Result};
 use crate::header::{BlockHash, BlockHeader};
@@ -60,6 +60,15 @@ fn hit_bytes(capacity: u32) -> u64 {
     4 * (capacity as u64 + 1)
 }
 
+/// One dispatch's hit list as the kernel left it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawHits {
+    /// What the kernel's counter reached: the hits it found, stored or not.
+    pub count: u32,
+    /// The nonces stored, at most the buffer's room, in the kernel's order.
+    pub nonces: Vec<u32>,
+}
+
 struct Readback {
     /// Hits the kernel counted, which may be more than it could store.
     count: u32,
@@ -82,7 +91,7 @@ pub struct GpuSearcher {
     queue: wgpu::Queue,
     search_pipeline: wgpu::ComputePipeline,
     /// Compiled on first use: only `verify` and mismatch reports need it.
-    digest_pipeline: Option<wgpu::ComputePipeline>,
+    digest: Option<DigestKernel>,
     slots: Vec<Slot>,
     free: Vec<usize>,
     pending: VecDeque<Pending>,
@@ -98,6 +107,7 @@ impl GpuSearcher {
     /// Opens the adapter and compiles the kernels. Every failure (no device,
     /// a shader the driver rejects) is an error naming the adapter.
     pub fn open(adapter: &GpuAdapter, config: KernelConfig) -> Result<Self> {
+        config.check()?;
         let label = adapter.label();
         let limits = adapter.adapter.limits();
         // GPU time comes from timestamp queries where the adapter has them.
@@ -142,7 +152,7 @@ impl GpuSearcher {
             &device,
             &label,
             "search",
-            &kernels::search_source(config.variant),
+            config.module(),
             &config.overrides(),
         )?;
 
@@ -155,7 +165,7 @@ impl GpuSearcher {
             device,
             queue,
             search_pipeline,
-            digest_pipeline: None,
+            digest: None,
             slots: Vec::new(),
             free: Vec::new(),
             pending: VecDeque::new(),
@@ -183,11 +193,12 @@ impl GpuSearcher {
             self.pending.is_empty(),
             "reconfigure with batches in flight"
         );
+        config.check()?;
         self.search_pipeline = compile(
             &self.device,
             &self.label,
             "search",
-            &kernels::search_source(config.variant),
+            config.module(),
             &config.overrides(),
         )?;
         self.config = config;
@@ -421,6 +432,45 @@ impl GpuSearcher {
         Ok(readback)
     }
 
+    /// Reads back a launched batch, searching it again if it overflowed.
+    fn finish(&mut self, pending: &Pending) -> Result<BatchResult> {
+        let readback = self.collect(pending)?;
+        let hits = if readback.count <= self.slots[pending.slot].capacity {
+            readback.nonces
+        } else {
+            self.grow_or_split(pending.slot, &pending.batch, readback.count)?
+        };
+        Ok(BatchResult {
+            batch: pending.batch.clone(),
+            hits,
+            device_seconds: readback.gpu_seconds,
+        })
+    }
+
+    /// Runs one dispatch over `batch` with room for `capacity` hits and
+    /// returns the hit list as the kernel left it: no regrowing, no second
+    /// pass. The conformance suite reads the protocol with it. Only between
+    /// runs: nothing may be in flight.
+    pub fn dispatch_once(&mut self, batch: &Batch, capacity: u32) -> Result<RawHits> {
+        if !self.pending.is_empty() {
+            return Err(Error::device(format!(
+                "{}: dispatch_once with batches in flight",
+                self.label
+            )));
+        }
+        let slot = self.new_slot(capacity.clamp(1, self.max_hit_capacity));
+        self.slots.push(slot);
+        let index = self.slots.len() - 1;
+        let pending = self.launch(index, batch);
+        let readback = self.collect(&pending);
+        self.slots.pop();
+        let readback = readback?;
+        Ok(RawHits {
+            count: readback.count,
+            nonces: readback.nonces,
+        })
+    }
+
     /// Runs one batch to the end in `slot_index`, growing the hit buffer or
     /// splitting the batch until every hit fits.
     fn run_complete(&mut self, slot_index: usize, batch: &Batch) -> Result<Vec<u32>> {
@@ -433,6 +483,17 @@ impl GpuSearcher {
     }
 
     fn grow_or_split(&mut self, slot_index: usize, batch: &Batch, count: u32) -> Result<Vec<u32>> {
+        // Only a broken kernel counts more hits than nonces; searching again
+        // would not help.
+        if count as u64 > batch.count {
+            return Err(Error::check_failed(format!(
+                "{}: the kernel counted {count} hits in a batch of {} nonces ({}..{})",
+                self.label,
+                batch.count,
+                batch.start,
+                batch.start as u64 + batch.count
+            )));
+        }
         if count <= self.max_hit_capacity {
             let capacity = count
                 .checked_next_power_of_two()
@@ -453,39 +514,6 @@ impl GpuSearcher {
         let mut hits = self.run_complete(slot_index, &low)?;
         hits.extend(self.run_complete(slot_index, &high)?);
         Ok(hits)
-    }
-}
-
-/// Compiles one entry point into a pipeline; a shader the driver or naga
-/// rejects is an error naming the adapter, not a panic.
-fn compile(
-    device: &wgpu::Device,
-    label: &str,
-    entry_point: &str,
-    source: &str,
-    constants: &[(&str, f64)],
-) -> Result<wgpu::ComputePipeline> {
-    let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
-    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-        label: Some(entry_point),
-        source: wgpu::ShaderSource::Wgsl(source.into()),
-    });
-    let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-        label: Some(entry_point),
-        layout: None,
-        module: &module,
-        entry_point: Some(entry_point),
-        compilation_options: wgpu::PipelineCompilationOptions {
-            constants,
-            zero_initialize_workgroup_memory: false,
-        },
-        cache: None,
-    });
-    match pollster::block_on(scope.pop()) {
-        Some(error) => Err(Error::device(format!(
-            "{label}: the {entry_point} kernel did not compile: {error}"
-        ))),
-        None => Ok(pipeline),
     }
 }
 
@@ -515,142 +543,20 @@ impl Searcher for GpuSearcher {
         let Some(pending) = self.pending.pop_front() else {
             return Ok(None);
         };
-        let readback = self.collect(&pending)?;
-        let hits = if readback.count <= self.slots[pending.slot].capacity {
-            readback.nonces
-        } else {
-            self.grow_or_split(pending.slot, &pending.batch, readback.count)?
-        };
+        let result = self.finish(&pending);
+        // The slot is free again whatever happened, so a failed batch does
+        // not leave the searcher unable to take the next.
         self.free.push(pending.slot);
-        Ok(Some(BatchResult {
-            batch: pending.batch,
-            hits,
-            device_seconds: readback.gpu_seconds,
-        }))
+        result.map(Some)
     }
 
     fn digests(&mut self, headers: &[BlockHeader]) -> Result<Vec<BlockHash>> {
-        const PER_DISPATCH: usize = 65535 * 64;
-        let mut out = Vec::with_capacity(headers.len());
-        for chunk in headers.chunks(PER_DISPATCH) {
-            out.extend(self.digest_chunk(chunk)?);
+        if self.digest.is_none() {
+            self.digest = Some(DigestKernel::compile(&self.device, &self.label)?);
         }
-        Ok(out)
-    }
-}
-
-impl GpuSearcher {
-    fn digest_pipeline(&mut self) -> Result<wgpu::ComputePipeline> {
-        if self.digest_pipeline.is_none() {
-            let pipeline = compile(
-                &self.device,
-                &self.label,
-                "digest",
-                &kernels::digest_source(),
-                &KernelConfig::fast().overrides(),
-            )?;
-            self.digest_pipeline = Some(pipeline);
-        }
-        Ok(self.digest_pipeline.clone().expect("compiled above"))
-    }
-
-    fn digest_chunk(&mut self, headers: &[BlockHeader]) -> Result<Vec<BlockHash>> {
-        if headers.is_empty() {
-            return Ok(Vec::new());
-        }
-        let pipeline = self.digest_pipeline()?;
-        // SHA-256 message words are big-endian readings of the bytes.
-        let words: Vec<u32> = headers
-            .iter()
-            .flat_map(|h| {
-                h.as_bytes()
-                    .chunks_exact(4)
-                    .map(|c| u32::from_be_bytes(c.try_into().expect("4 bytes")))
-            })
-            .collect();
-        let input = self
-            .device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("headers"),
-                contents: bytemuck::cast_slice(&words),
-                usage: wgpu::BufferUsages::STORAGE,
-            });
-        let out_bytes = (headers.len() * 32) as u64;
-        let output = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("digests"),
-            size: out_bytes,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
-            mapped_at_creation: false,
-        });
-        let readback = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("digests readback"),
-            size: out_bytes,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("digest bindings"),
-            layout: &pipeline.get_bind_group_layout(0),
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: input.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 3,
-                    resource: output.as_entire_binding(),
-                },
-            ],
-        });
-        let mut encoder = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("digest"),
-            });
-        {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("digest"),
-                timestamp_writes: None,
-            });
-            pass.set_pipeline(&pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
-            pass.dispatch_workgroups((headers.len() as u32).div_ceil(64), 1, 1);
-        }
-        encoder.copy_buffer_to_buffer(&output, 0, &readback, 0, out_bytes);
-        let submission = self.queue.submit([encoder.finish()]);
-        let (sender, mapped) = mpsc::channel();
-        readback
-            .slice(..)
-            .map_async(wgpu::MapMode::Read, move |result| {
-                let _ = sender.send(result);
-            });
-        self.device
-            .poll(wgpu::PollType::Wait {
-                submission_index: Some(submission),
-                timeout: None,
-            })
-            .map_err(|e| Error::device(format!("{}: {e}", self.label)))?;
+        let digest = self.digest.as_ref().expect("compiled above");
+        let hashes = digest.run(&self.device, &self.queue, &self.label, headers)?;
         self.check_fault()?;
-        match mapped.recv() {
-            Ok(Ok(())) => {}
-            _ => {
-                return Err(Error::device(format!(
-                    "{}: reading digests back failed",
-                    self.label
-                )))
-            }
-        }
-        let view = readback
-            .slice(..)
-            .get_mapped_range()
-            .map_err(|e| Error::device(format!("{}: {e}", self.label)))?;
-        let words: &[u32] = bytemuck::cast_slice(&view);
-        let hashes = words
-            .chunks_exact(8)
-            .map(|state| crate::cpu::state_to_hash(state.try_into().expect("8 words")))
-            .collect();
-        drop(view);
-        readback.unmap();
         Ok(hashes)
     }
 }
