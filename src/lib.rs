@@ -28,6 +28,7 @@ pub mod header;
 pub mod hex;
 pub mod hits;
 pub mod plot;
+pub mod precompute;
 pub mod report;
 pub mod search;
 pub mod sha256_math;

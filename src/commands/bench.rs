@@ -59,7 +59,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         })?),
     };
     let json = JsonOut::parse(args.json.as_deref(), args.force)?;
-    let choices = super::choose_devices(args.device.as_deref())?;
+    let choices = super::choose_devices_with(args.device.as_deref(), &args.cpu)?;
     let human = !json.as_ref().is_some_and(JsonOut::is_stdout);
     let interrupt = Interrupt::install();
     let stop = interrupt.flag();
@@ -184,7 +184,7 @@ fn settings_for(
             kernel: KernelConfig::fast(),
             batch_ms: batch_ms(250),
             source: "cpu",
-            note: "sha2 midstate + compress256 on every core".into(),
+            note: choice.summary().driver,
         });
     };
     if variant == Some(KernelVariant::Reference) {

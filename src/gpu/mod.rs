@@ -3,12 +3,11 @@
 
 mod adapters;
 mod kernels;
-mod precompute;
 mod searcher;
 
+pub use crate::precompute::Precomputed;
 pub use adapters::{
     backend_name, device_type_name, enumerate_adapters, summarize, DeviceSummary, GpuAdapter,
 };
 pub use kernels::{search_source, KernelConfig, KernelVariant};
-pub use precompute::Precomputed;
 pub use searcher::{GpuSearcher, MAX_BATCH};
