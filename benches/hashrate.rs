@@ -80,7 +80,7 @@ fn main() {
             "openssl: not on PATH or its output did not parse; no OpenSSL ceiling in this run"
         ),
     }
-    let mut paths = Vec::new();
+    let mut paths: Vec<(CpuPath, f64, f64, Option<f64>)> = Vec::new();
     for path in CpuPath::ALL {
         if !path.available() {
             println!(
@@ -97,7 +97,15 @@ fn main() {
             format!("CPU {}, {threads} threads", path.describe()),
             &mut all,
         );
-        paths.push((path, one, all));
+        let per_cpu_second = cpu_time_rate(path, seconds.min(3.0));
+        if let Some(rate) = per_cpu_second {
+            println!(
+                "{:<58} {:>12}",
+                format!("CPU {}, per CPU-second of 1 thread", path.name()),
+                format_rate(rate)
+            );
+        }
+        paths.push((path, one, all, per_cpu_second));
     }
 
     let mut gpu_ratios = Vec::new();
@@ -122,7 +130,7 @@ fn main() {
         "  sha2 reference nonces / compress256 blocks, one core   {:.3}  (ceiling 0.5)",
         reference / compress
     );
-    for (path, one, all) in &paths {
+    for (path, one, all, per_cpu_second) in &paths {
         println!(
             "  {:<8} nonces per core / compress256 blocks      {:.3}",
             path.name(),
@@ -135,6 +143,13 @@ fn main() {
                 path.name(),
                 format_rate(ceiling),
                 all / ceiling
+            );
+        }
+        if let (Some(blocks), Some(rate)) = (openssl, per_cpu_second) {
+            println!(
+                "  {:<8} per CPU-second / OpenSSL's per CPU-second / 2  {:.2}x  (both in CPU time)",
+                path.name(),
+                rate / (blocks / 2.0)
             );
         }
         println!(
@@ -226,3 +241,25 @@ The 'numbers' are in 1000s of bytes per second processed.
 type             16 bytes     64 bytes    256 bytes   1024 bytes   8192 bytes  16384 bytes
 sha256          124064.88k   401936.64k   976790.78k  1484522.50k  1752080.38k  1762705.41k
 ";
+
+/// Nonces per second of CPU time on this thread, from the scheduler's own
+/// count (/proc/thread-self/schedstat, Linux): on a shared machine this is
+/// what compares with `openssl speed`, which divides by CPU user time.
+fn cpu_time_rate(path: CpuPath, seconds: f64) -> Option<f64> {
+    fn on_cpu_ns() -> Option<u64> {
+        let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        text.split_whitespace().next()?.parse().ok()
+    }
+    let known = catalog::latest_embedded();
+    let target = hashwatt::target::Target::from_leading_zero_bits(32).expect("valid");
+    let job = cpu::Job::new(&known.header, &target);
+    let before = on_cpu_ns()?;
+    let started = Instant::now();
+    let mut nonces = 0u64;
+    while started.elapsed().as_secs_f64() < seconds {
+        black_box(cpu::fast::search(path, &job, nonces as u32, 1 << 20));
+        nonces += 1 << 20;
+    }
+    let cpu_seconds = (on_cpu_ns()? - before) as f64 / 1e9;
+    (cpu_seconds > 0.0).then(|| nonces as f64 / cpu_seconds)
+}
