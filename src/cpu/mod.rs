@@ -1,12 +1,12 @@
 //! The CPU, in its two jobs, kept apart:
 //!
-//! - [`reference`]: the nonce search written plainly with `sha2`. It is the
-//!   independent check of every hit from every device, and the yardstick the
-//!   tests compare every hit set with.
+//! - [`reference`](mod@reference): the nonce search written plainly with
+//!   `sha2`. It is the independent check of every hit from every device, and
+//!   the yardstick the tests compare every hit set with.
 //! - [`fast`]: the CPU as a search device. Our own double SHA-256 with the
 //!   same host precomputation as the GPU kernel, on the fastest path the CPU
-//!   has: SHA-NI with interleaved nonces, AVX-512 (16 lanes), AVX2 (8 lanes)
-//!   or portable scalar code.
+//!   has: AVX-512 (16 lanes), SHA-NI (nonces interleaved), AVX2 (8 lanes) or
+//!   portable scalar code.
 //!
 //! [`CpuSearcher`] runs the fast search on every core. Its hits are checked
 //! by `hits::verify` with the reference, never with the fast path itself.

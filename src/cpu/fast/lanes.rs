@@ -115,7 +115,7 @@ pub(crate) fn last_word<V: Lanes>(job: &Job, w3: V) -> V {
 }
 
 /// The search loop of a lane path: `V::N` nonces a step; a step with any
-/// candidate goes to [`Job::collect`].
+/// candidate goes to `Job::collect`.
 #[inline(always)]
 pub(crate) fn search<V: Lanes>(job: &Job, start: u32, count: u64, hits: &mut Vec<u32>) {
     let end = start as u64 + count;

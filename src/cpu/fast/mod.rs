@@ -14,7 +14,7 @@
 //! - `avx2`: 8 nonces in the lanes of a 256-bit vector;
 //! - `scalar`: portable code, one nonce at a time, on any CPU.
 //!
-//! The vector paths share one kernel, generic over [`lanes::Lanes`]; the
+//! The vector paths share one kernel, generic over `lanes::Lanes`; the
 //! SHA-NI path has its own. None of them is trusted: `hits::verify` checks
 //! every hit with sha2.
 
