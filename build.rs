@@ -7,7 +7,7 @@
 //! hashes (zeros vanish, sigma0/sigma1 of constants become literals), the
 //! round constants added to them, and the second hash's first rounds, which
 //! start from the constant initial state. What depends on the header but not
-//! the nonce is precomputed on the host (src/gpu/precompute.rs) and read
+//! the nonce is precomputed on the host (src/precompute.rs) and read
 //! from the uniform `params.pre`.
 //!
 //! The output defines `fn sha256d_last_word(w3: u32) -> u32`: the last
@@ -274,7 +274,7 @@ fn generate() -> String {
          // Inputs: w3, the nonce as SHA-256 message word 3 (byte-swapped);\n\
          // params.midstate, the state after the header's first 64 bytes;\n\
          // params.pre, the nonce-independent terms the host precomputes\n\
-         // (src/gpu/precompute.rs). Output: the last state word H7 of\n\
+         // (src/precompute.rs). Output: the last state word H7 of\n\
          // sha256d(header); the hash's top 32 bits are swap_bytes(H7).\n\n\
          fn sha256d_last_word(w3: u32) -> u32 {\n",
     );
@@ -283,7 +283,29 @@ fn generate() -> String {
     out
 }
 
+/// The minor version of the rustc building this crate (1.x).
+fn rustc_minor() -> Option<u32> {
+    let rustc = std::env::var("RUSTC").ok()?;
+    let output = std::process::Command::new(rustc)
+        .arg("--version")
+        .output()
+        .ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    text.split_whitespace()
+        .nth(1)?
+        .split('.')
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
 fn main() {
+    // The AVX-512 intrinsics are stable from Rust 1.89; an older compiler
+    // (the MSRV is 1.87) builds the other CPU paths only.
+    println!("cargo::rustc-check-cfg=cfg(hashwatt_avx512)");
+    if rustc_minor().is_some_and(|minor| minor >= 89) {
+        println!("cargo:rustc-cfg=hashwatt_avx512");
+    }
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/sha256_math.rs");
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");

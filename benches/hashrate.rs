@@ -1,9 +1,13 @@
 //! `cargo bench`: the speed targets, measured in one run and compared as
 //! ratios, so they hold however fast the machine happens to be today.
 //!
-//! - sha2's raw `compress256` rate on one core (the CPU's ceiling: a nonce
-//!   costs two compressions, so 0.5 of it is the most a nonce rate can be);
-//! - the CPU search path on one thread and on every core;
+//! - sha2's raw `compress256` rate on one core, and the sha2 reference
+//!   search (two `compress256` a nonce) on one core;
+//! - OpenSSL's single-stream SHA-256 (`openssl speed -evp sha256`, its
+//!   8192-byte column), when `openssl` is on PATH: the ceiling the CPU
+//!   device is held to is its compressions per second per core x cores / 2;
+//! - each fast CPU path this CPU has, on one thread and on every core (a
+//!   path it lacks is named as skipped);
 //! - the reference and the fast WGSL kernel on each adapter present.
 //!
 //! HASHWATT_BENCH_SECONDS sets the timed seconds per row (default 5).
@@ -16,15 +20,21 @@ use std::time::Instant;
 
 use hashwatt::bench::{self, BenchOptions, StopRule};
 use hashwatt::catalog;
-use hashwatt::cpu::{self, CpuSearcher};
+use hashwatt::cpu::{self, CpuPath, CpuSearcher};
 use hashwatt::gpu::{self, GpuSearcher, KernelConfig};
 use hashwatt::report::format_rate;
 use hashwatt::search::Searcher;
 use sha2::digest::generic_array::GenericArray;
 
 fn main() {
-    // `cargo test --benches` runs this with --bench absent; do nothing then.
+    // `cargo test --benches` runs this with --bench absent: check the
+    // OpenSSL parser on a real output and stop there.
     if !std::env::args().any(|a| a == "--bench") {
+        assert_eq!(
+            parse_openssl_8192(OPENSSL_SAMPLE),
+            Some(1_752_080_380.0),
+            "openssl speed output parses"
+        );
         return;
     }
     let seconds: f64 = std::env::var("HASHWATT_BENCH_SECONDS")
@@ -52,12 +62,51 @@ fn main() {
         "sha2 compress256, one core (blocks/s)",
         format_rate(compress)
     );
-    let threads = cpu::available_threads();
-    let one = run("CPU search, 1 thread".into(), &mut CpuSearcher::new(1));
-    let all = run(
-        format!("CPU search, {threads} threads"),
-        &mut CpuSearcher::new(threads),
+    let reference = reference_rate(seconds.min(2.0));
+    println!(
+        "{:<58} {:>12}",
+        "sha2 reference search, 1 thread",
+        format_rate(reference)
     );
+    let threads = cpu::available_threads();
+    let openssl = openssl_rate(seconds.min(3.0));
+    match openssl {
+        Some(blocks) => println!(
+            "{:<58} {:>12}",
+            "openssl speed -evp sha256 (8192 B), one core (blocks/s)",
+            format_rate(blocks)
+        ),
+        None => println!(
+            "openssl: not on PATH or its output did not parse; no OpenSSL ceiling in this run"
+        ),
+    }
+    let mut paths: Vec<(CpuPath, f64, f64, Option<f64>)> = Vec::new();
+    for path in CpuPath::ALL {
+        if !path.available() {
+            println!(
+                "CPU {}: SKIPPED, this CPU lacks {}",
+                path.describe(),
+                path.needs()
+            );
+            continue;
+        }
+        let mut one = CpuSearcher::with_path(path, 1).expect("path present");
+        let one = run(format!("CPU {}, 1 thread", path.describe()), &mut one);
+        let mut all = CpuSearcher::with_path(path, threads).expect("path present");
+        let all = run(
+            format!("CPU {}, {threads} threads", path.describe()),
+            &mut all,
+        );
+        let per_cpu_second = cpu_time_rate(path, seconds.min(3.0));
+        if let Some(rate) = per_cpu_second {
+            println!(
+                "{:<58} {:>12}",
+                format!("CPU {}, per CPU-second of 1 thread", path.name()),
+                format_rate(rate)
+            );
+        }
+        paths.push((path, one, all, per_cpu_second));
+    }
 
     let mut gpu_ratios = Vec::new();
     for adapter in gpu::enumerate_adapters() {
@@ -77,11 +126,38 @@ fn main() {
     }
 
     println!("\nratios (same run):");
-    println!("  CPU nonces per core / compress256 blocks per core   {:.3}  (ceiling 0.5; target >= 0.45)", one / compress);
     println!(
-        "  CPU scaling, {threads} threads / 1 thread                  {:.2}  (ideal {threads})",
-        all / one
+        "  sha2 reference nonces / compress256 blocks, one core   {:.3}  (ceiling 0.5)",
+        reference / compress
     );
+    for (path, one, all, per_cpu_second) in &paths {
+        println!(
+            "  {:<8} nonces per core / compress256 blocks      {:.3}",
+            path.name(),
+            one / compress
+        );
+        if let Some(blocks) = openssl {
+            let ceiling = blocks * threads as f64 / 2.0;
+            println!(
+                "  {:<8} {threads} threads / OpenSSL ceiling ({})  {:.2}x  (target >= 1.0, compass 1.5)",
+                path.name(),
+                format_rate(ceiling),
+                all / ceiling
+            );
+        }
+        if let (Some(blocks), Some(rate)) = (openssl, per_cpu_second) {
+            println!(
+                "  {:<8} per CPU-second / OpenSSL's per CPU-second / 2  {:.2}x  (both in CPU time)",
+                path.name(),
+                rate / (blocks / 2.0)
+            );
+        }
+        println!(
+            "  {:<8} scaling, {threads} threads / 1 thread            {:.2}  (ideal {threads})",
+            path.name(),
+            all / one
+        );
+    }
     for (name, ratio) in gpu_ratios {
         println!("  {name}: fast / reference   {ratio:.1}x  (target >= 10)");
     }
@@ -110,4 +186,80 @@ fn compress_rate(seconds: f64) -> f64 {
     }
     black_box(state);
     blocks as f64 / started.elapsed().as_secs_f64()
+}
+
+/// The sha2 reference search (two `compress256` a nonce) on this thread.
+fn reference_rate(seconds: f64) -> f64 {
+    let known = catalog::latest_embedded();
+    let target = hashwatt::target::Target::from_leading_zero_bits(32).expect("valid");
+    let started = Instant::now();
+    let mut nonces = 0u64;
+    while started.elapsed().as_secs_f64() < seconds {
+        black_box(cpu::search_serial(
+            &known.header,
+            nonces as u32,
+            1 << 16,
+            &target,
+        ));
+        nonces += 1 << 16;
+    }
+    nonces as f64 / started.elapsed().as_secs_f64()
+}
+
+/// OpenSSL's SHA-256 compressions per second on one core, from
+/// `openssl speed -evp sha256` (8192-byte blocks: one long stream, so
+/// 64 bytes is one compression). `None` when openssl is absent.
+fn openssl_rate(seconds: f64) -> Option<f64> {
+    let output = std::process::Command::new("openssl")
+        .args(["speed", "-evp", "sha256", "-bytes", "8192", "-seconds"])
+        .arg(format!("{}", seconds.ceil().max(1.0) as u64))
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    parse_openssl_8192(&text).map(|bytes| bytes / 64.0)
+}
+
+/// Bytes per second in the 8192-byte column of `openssl speed` output
+/// (its figures are in 1000s of bytes per second).
+fn parse_openssl_8192(text: &str) -> Option<f64> {
+    let header = text.lines().find(|l| l.starts_with("type"))?;
+    let columns: Vec<&str> = header
+        .trim_start_matches("type")
+        .split("bytes")
+        .map(str::trim)
+        .collect();
+    let column = columns.iter().position(|c| *c == "8192")?;
+    let row = text.lines().find(|l| l.starts_with("sha256"))?;
+    let value = row.split_whitespace().nth(1 + column)?;
+    let thousands: f64 = value.trim_end_matches('k').parse().ok()?;
+    Some(thousands * 1000.0).filter(|v| v.is_finite() && *v > 0.0)
+}
+
+/// `openssl speed -evp sha256` as OpenSSL 3.0 prints it.
+const OPENSSL_SAMPLE: &str = "\
+The 'numbers' are in 1000s of bytes per second processed.
+type             16 bytes     64 bytes    256 bytes   1024 bytes   8192 bytes  16384 bytes
+sha256          124064.88k   401936.64k   976790.78k  1484522.50k  1752080.38k  1762705.41k
+";
+
+/// Nonces per second of CPU time on this thread, from the scheduler's own
+/// count (/proc/thread-self/schedstat, Linux): on a shared machine this is
+/// what compares with `openssl speed`, which divides by CPU user time.
+fn cpu_time_rate(path: CpuPath, seconds: f64) -> Option<f64> {
+    fn on_cpu_ns() -> Option<u64> {
+        let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        text.split_whitespace().next()?.parse().ok()
+    }
+    let known = catalog::latest_embedded();
+    let target = hashwatt::target::Target::from_leading_zero_bits(32).expect("valid");
+    let job = cpu::Job::new(&known.header, &target);
+    let before = on_cpu_ns()?;
+    let started = Instant::now();
+    let mut nonces = 0u64;
+    while started.elapsed().as_secs_f64() < seconds {
+        black_box(cpu::fast::search(path, &job, nonces as u32, 1 << 20));
+        nonces += 1 << 20;
+    }
+    let cpu_seconds = (on_cpu_ns()? - before) as f64 / 1e9;
+    (cpu_seconds > 0.0).then(|| nonces as f64 / cpu_seconds)
 }

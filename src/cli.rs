@@ -7,7 +7,7 @@ use crate::commands;
 
 const DEVICE_HELP: &str =
     "Device to run on: an index or a name substring from `hashwatt devices`, \
-`cpu` for the sha2 reference on all cores, or `all`. Default: the best adapter present \
+`cpu` for the CPU's fast search on all cores (see --cpu-path), or `all`. Default: the best adapter present \
 (WGPU_ADAPTER_NAME and WGPU_BACKEND steer it)";
 
 const HEADER_HELP: &str = "Block header: the height of an embedded header (`hashwatt headers`), \
@@ -35,7 +35,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// List the GPUs (wgpu adapters) and the CPU reference that can run a search
+    /// List the GPUs (wgpu adapters) and the CPU search paths that can run a search
     Devices(DevicesArgs),
     /// List the real mainnet block headers built into hashwatt
     Headers(HeadersArgs),
@@ -86,6 +86,8 @@ pub struct SearchArgs {
     pub target: Option<String>,
     #[arg(long, short = 'd', value_name = "DEVICE", help = DEVICE_HELP)]
     pub device: Option<String>,
+    #[command(flatten)]
+    pub cpu: CpuArgs,
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
@@ -95,6 +97,8 @@ pub struct SearchArgs {
 pub struct VerifyArgs {
     #[arg(long, short = 'd', value_name = "DEVICE", help = DEVICE_HELP)]
     pub device: Option<String>,
+    #[command(flatten)]
+    pub cpu: CpuArgs,
     /// Header file to check instead of the embedded headers: one serialized header
     /// (160 hex) a line, optionally with its expected block hash and height; `#` comments
     #[arg(long, value_name = "FILE")]
@@ -118,6 +122,8 @@ pub struct VerifyArgs {
 pub struct BenchArgs {
     #[arg(long, short = 'd', value_name = "DEVICE", help = DEVICE_HELP)]
     pub device: Option<String>,
+    #[command(flatten)]
+    pub cpu: CpuArgs,
     /// Block header to hash (see `search --header`). Default: the most recent embedded one
     #[arg(long, value_name = "H")]
     pub header: Option<String>,
@@ -177,6 +183,18 @@ pub struct CompareArgs {
     /// Replace an existing --json file
     #[arg(long)]
     pub force: bool,
+}
+
+/// How `--device cpu` runs.
+#[derive(Args, Debug, Default)]
+pub struct CpuArgs {
+    /// With --device cpu: the search path, `auto` (the fastest this CPU has), `sha-ni`,
+    /// `avx512`, `avx2` or `scalar`. A path the CPU lacks is an error [default: auto]
+    #[arg(long, value_name = "PATH")]
+    pub cpu_path: Option<String>,
+    /// With --device cpu: threads to search on [default: every core]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 #[derive(Args, Debug)]

@@ -1,9 +1,10 @@
 //! Which devices run a search, from `--device`: an adapter's index in
-//! `hashwatt devices`, a substring of its name, `cpu` for the sha2 reference
-//! on all cores, `all` for every adapter, or nothing for the best one
-//! present (steered by `WGPU_ADAPTER_NAME` when it is set).
+//! `hashwatt devices`, a substring of its name, `cpu` for the CPU's fast
+//! search on all cores (`--cpu-path`, `--threads`), `all` for every adapter,
+//! or nothing for the best one present (steered by `WGPU_ADAPTER_NAME` when
+//! it is set).
 
-use crate::cpu::{self, CpuSearcher};
+use crate::cpu::{self, CpuPath, CpuSearcher};
 use crate::error::{Error, Result};
 use crate::gpu::{self, DeviceSummary, GpuAdapter, GpuSearcher, KernelConfig};
 use crate::search::Searcher;
@@ -43,18 +44,47 @@ impl DeviceSpec {
 /// A device chosen to run, not yet opened.
 #[derive(Clone, Debug)]
 pub enum DeviceChoice {
-    Cpu { threads: usize },
+    /// The CPU's fast search on one path and `threads` threads.
+    Cpu {
+        threads: usize,
+        path: CpuPath,
+    },
     Gpu(Box<GpuAdapter>),
 }
 
+/// `--cpu-path` and `--threads`: how `--device cpu` runs. `None` is the
+/// default: the fastest path present, every core.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CpuOptions {
+    pub path: Option<CpuPath>,
+    pub threads: Option<usize>,
+}
+
+impl CpuOptions {
+    /// Whether either option was given.
+    pub fn given(&self) -> bool {
+        self.path.is_some() || self.threads.is_some()
+    }
+}
+
 impl DeviceChoice {
+    /// The CPU as `options` say, by default its fastest path on every core.
+    pub fn cpu(options: CpuOptions) -> Self {
+        DeviceChoice::Cpu {
+            threads: options.threads.unwrap_or_else(cpu::available_threads),
+            path: options.path.unwrap_or_else(CpuPath::best),
+        }
+    }
+
     pub fn summary(&self) -> DeviceSummary {
         match self {
-            DeviceChoice::Cpu { threads } => cpu_summary(*threads),
+            DeviceChoice::Cpu { threads, path } => cpu_summary(*threads, *path),
             DeviceChoice::Gpu(adapter) => adapter.summary(),
         }
     }
 
+    /// Whether this is the CPU device (its hits, like every device's, are
+    /// checked by the sha2 reference).
     pub fn is_cpu_reference(&self) -> bool {
         matches!(self, DeviceChoice::Cpu { .. })
     }
@@ -62,30 +92,59 @@ impl DeviceChoice {
     /// Opens the device; for a GPU this compiles the kernels.
     pub fn open(&self, kernel: KernelConfig) -> Result<Box<dyn Searcher>> {
         Ok(match self {
-            DeviceChoice::Cpu { threads } => Box::new(CpuSearcher::new(*threads)),
+            DeviceChoice::Cpu { threads, path } => {
+                Box::new(CpuSearcher::with_path(*path, *threads)?)
+            }
             DeviceChoice::Gpu(adapter) => Box::new(GpuSearcher::open(adapter, kernel)?),
         })
     }
 }
 
-pub fn cpu_summary(threads: usize) -> DeviceSummary {
+pub fn cpu_summary(threads: usize, path: CpuPath) -> DeviceSummary {
     DeviceSummary {
-        name: format!("CPU reference (sha2, {threads} threads)"),
+        name: format!("CPU ({}, {threads} threads)", path.describe()),
         backend: "cpu".into(),
-        device_type: "cpu-reference".into(),
-        driver: format!("sha2 0.10, {}", std::env::consts::ARCH),
+        device_type: "cpu-native".into(),
+        driver: format!(
+            "hashwatt {} path, {}; hits checked with sha2 0.10",
+            path.name(),
+            std::env::consts::ARCH
+        ),
+        cpu_path: Some(path.name().into()),
     }
 }
 
+/// Resolves a spec as [`select`] does, with the CPU run as `cpu` says.
+/// `--cpu-path` and `--threads` need `--device cpu`.
+pub fn select_with(
+    spec: &DeviceSpec,
+    adapters: &[GpuAdapter],
+    cpu: CpuOptions,
+) -> Result<Vec<DeviceChoice>> {
+    if cpu.given() && *spec != DeviceSpec::Cpu {
+        return Err(Error::input(
+            "--cpu-path and --threads apply to the CPU device: add --device cpu",
+        ));
+    }
+    if cpu.threads == Some(0) {
+        return Err(Error::input("--threads must be at least 1"));
+    }
+    Ok(select(spec, adapters)?
+        .into_iter()
+        .map(|choice| match choice {
+            DeviceChoice::Cpu { .. } => DeviceChoice::cpu(cpu),
+            gpu => gpu,
+        })
+        .collect())
+}
+
 /// Resolves a spec against the adapters present. `Best` falls back to the
-/// CPU reference when wgpu finds no adapter at all, and says so on stderr.
+/// CPU device when wgpu finds no adapter at all, and says so on stderr.
 pub fn select(spec: &DeviceSpec, adapters: &[GpuAdapter]) -> Result<Vec<DeviceChoice>> {
-    let cpu = DeviceChoice::Cpu {
-        threads: cpu::available_threads(),
-    };
+    let cpu = DeviceChoice::cpu(CpuOptions::default());
     let unknown = |what: String| {
         let listed = if adapters.is_empty() {
-            "wgpu found no adapter; `--device cpu` runs the CPU reference".to_string()
+            "wgpu found no adapter; `--device cpu` runs the CPU search".to_string()
         } else {
             let names: Vec<String> = adapters.iter().map(GpuAdapter::label).collect();
             format!("adapters: {}; or `cpu`, `all`", names.join(", "))
@@ -122,9 +181,7 @@ pub fn select(spec: &DeviceSpec, adapters: &[GpuAdapter]) -> Result<Vec<DeviceCh
             match best_of(adapters.iter()) {
                 Some(adapter) => Ok(vec![DeviceChoice::Gpu(Box::new(adapter))]),
                 None => {
-                    errln!(
-                        "hashwatt: wgpu found no GPU adapter; running the CPU reference instead"
-                    );
+                    errln!("hashwatt: wgpu found no GPU adapter; running on the CPU instead");
                     Ok(vec![cpu])
                 }
             }
@@ -151,12 +208,7 @@ pub fn honest_default(adapters: &[GpuAdapter]) -> Option<(DeviceChoice, String)>
         "no hardware GPU found, so this benches the CPU; software adapters present: {} (pick one with --device N; they run on the same CPU)",
         names.join(", ")
     );
-    Some((
-        DeviceChoice::Cpu {
-            threads: cpu::available_threads(),
-        },
-        note,
-    ))
+    Some((DeviceChoice::cpu(CpuOptions::default()), note))
 }
 
 fn name_matches(adapter: &GpuAdapter, name: &str) -> bool {
@@ -206,5 +258,33 @@ mod tests {
         assert!(err.message.contains("unknown device"));
         assert!(select(&DeviceSpec::Index(99), &[]).is_err());
         assert!(select(&DeviceSpec::Cpu, &[]).unwrap()[0].is_cpu_reference());
+    }
+
+    #[test]
+    fn cpu_options_need_the_cpu_device() {
+        let scalar = CpuOptions {
+            path: Some(CpuPath::Scalar),
+            threads: Some(3),
+        };
+        let chosen = select_with(&DeviceSpec::Cpu, &[], scalar).unwrap();
+        assert!(matches!(
+            chosen[0],
+            DeviceChoice::Cpu {
+                threads: 3,
+                path: CpuPath::Scalar
+            }
+        ));
+        assert_eq!(
+            chosen[0].summary().cpu_path.as_deref(),
+            Some("scalar"),
+            "the summary names the path"
+        );
+        let err = select_with(&DeviceSpec::Best, &[], scalar).unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT);
+        let zero = CpuOptions {
+            path: None,
+            threads: Some(0),
+        };
+        assert!(select_with(&DeviceSpec::Cpu, &[], zero).is_err());
     }
 }

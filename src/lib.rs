@@ -33,6 +33,7 @@ pub mod hits;
 pub mod host;
 pub mod kernel_suite;
 pub mod plot;
+pub mod precompute;
 pub mod report;
 pub mod search;
 pub mod sha256_math;

@@ -46,7 +46,7 @@ pub struct BatchResult {
 }
 
 pub trait Searcher {
-    /// Name for reports, e.g. the adapter name or "CPU (sha2, 2 threads)".
+    /// Name for reports, e.g. the adapter name or "CPU (avx512, 16 lanes, 2 threads)".
     fn name(&self) -> String;
     /// How many batches it keeps in flight (1 for synchronous devices).
     fn depth(&self) -> usize;

@@ -99,7 +99,7 @@ fn plan(args: &BenchArgs) -> Result<Plan> {
 
 pub fn run(args: &BenchArgs) -> Result<i32> {
     let plan = plan(args)?;
-    let choices = super::choose_bench_devices(args.device.as_deref())?;
+    let choices = super::choose_bench_devices(args.device.as_deref(), &args.cpu)?;
     let human = !plan.json.as_ref().is_some_and(JsonOut::is_stdout);
     let interrupt = Interrupt::install();
     let stop = interrupt.flag();
@@ -258,7 +258,7 @@ fn settings_for(
             kernel: KernelConfig::fast(),
             batch_ms: batch_ms(bench::DEFAULT_BATCH_MS),
             source: "cpu",
-            note: "sha2 midstate + compress256 on every core".into(),
+            note: choice.summary().driver,
         });
     };
     if variant == Some(KernelVariant::Reference) {

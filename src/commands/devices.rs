@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::cli::DevicesArgs;
-use crate::cpu;
-use crate::device::{self, DeviceChoice, DeviceSpec};
+use crate::cpu::CpuPath;
+use crate::device::{self, CpuOptions, DeviceChoice, DeviceSpec};
 use crate::energy::{self, NvmlMode};
 use crate::error::{exit, Result};
 use crate::gpu::DeviceSummary;
@@ -63,14 +63,29 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
             DeviceRow::new(a.index.to_string(), &choice, Some(a.index) == best_index)
         })
         .collect();
-    let cpu = DeviceChoice::Cpu {
-        threads: cpu::available_threads(),
-    };
+    let cpu = DeviceChoice::cpu(CpuOptions::default());
     rows.push(DeviceRow::new("cpu".into(), &cpu, best_index.is_none()));
 
+    let best_path = CpuPath::best();
+    let cpu_paths: Vec<serde_json::Value> = CpuPath::ALL
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "path": p.name(),
+                "lanes": p.lanes(),
+                "present": p.available(),
+                "default": *p == best_path,
+                "needs": p.needs(),
+            })
+        })
+        .collect();
     if args.json {
         report::write_json(
-            &serde_json::json!({ "schema": "hashwatt.devices/1", "devices": rows }),
+            &serde_json::json!({
+                "schema": "hashwatt.devices/1",
+                "devices": rows,
+                "cpu_paths": cpu_paths,
+            }),
             &report::JsonOut::Stdout,
         )?;
         return Ok(exit::OK);
@@ -98,6 +113,15 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
             row.summary.device_type,
             row.summary.driver
         );
+    }
+    outln!("\ncpu paths (--device cpu --cpu-path PATH):");
+    for path in CpuPath::ALL {
+        let state = match (path.available(), path == best_path) {
+            (true, true) => "present, the default".to_string(),
+            (true, false) => "present".to_string(),
+            (false, _) => format!("absent: needs {}", path.needs()),
+        };
+        outln!("  {:<6} {:<32} {state}", path.name(), path.describe());
     }
     outln!("\npower meters:");
     for row in &rows {

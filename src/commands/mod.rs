@@ -11,35 +11,44 @@ pub mod search;
 pub mod tune;
 pub mod verify;
 
-use crate::device::{self, DeviceChoice, DeviceSpec};
+use crate::cli::CpuArgs;
+use crate::cpu::CpuPath;
+use crate::device::{self, CpuOptions, DeviceChoice, DeviceSpec};
 use crate::error::Result;
 
 /// The devices `--device` names, resolved against the adapters present.
 pub(crate) fn choose_devices(spec: Option<&str>) -> Result<Vec<DeviceChoice>> {
+    choose_devices_with(spec, &CpuArgs::default())
+}
+
+/// The same, with `--cpu-path` and `--threads` for the CPU device.
+pub(crate) fn choose_devices_with(spec: Option<&str>, cpu: &CpuArgs) -> Result<Vec<DeviceChoice>> {
+    let options = CpuOptions {
+        path: cpu.cpu_path.as_deref().map(CpuPath::parse).transpose()?,
+        threads: cpu.threads,
+    };
     let spec = DeviceSpec::parse(spec)?;
     let adapters = if spec == DeviceSpec::Cpu {
         Vec::new()
     } else {
         device::adapters()
     };
-    device::select(&spec, &adapters)
+    device::select_with(&spec, &adapters, options)
 }
 
-/// The devices `bench` runs: as [`choose_devices`], except that with no
-/// `--device` (and no wgpu variable steering the choice) a software
+/// The devices `bench` runs: as [`choose_devices_with`], except that with
+/// no `--device` (and no wgpu variable steering the choice) a software
 /// rasterizer is never benched as if it were the GPU; see
 /// [`device::honest_default`].
-pub(crate) fn choose_bench_devices(spec: Option<&str>) -> Result<Vec<DeviceChoice>> {
-    let parsed = DeviceSpec::parse(spec)?;
+pub(crate) fn choose_bench_devices(spec: Option<&str>, cpu: &CpuArgs) -> Result<Vec<DeviceChoice>> {
     let steered = std::env::var_os("WGPU_BACKEND").is_some()
         || std::env::var_os("WGPU_ADAPTER_NAME").is_some();
-    if parsed == DeviceSpec::Best && !steered {
+    if DeviceSpec::parse(spec)? == DeviceSpec::Best && !steered {
         let adapters = device::adapters();
-        if let Some((cpu, note)) = device::honest_default(&adapters) {
+        if let Some((cpu_choice, note)) = device::honest_default(&adapters) {
             errln!("hashwatt: {note}");
-            return Ok(vec![cpu]);
+            return Ok(vec![cpu_choice]);
         }
-        return device::select(&parsed, &adapters);
     }
-    choose_devices(spec)
+    choose_devices_with(spec, cpu)
 }

@@ -53,7 +53,7 @@ pub fn run(args: &SearchArgs) -> Result<i32> {
             Error::input(format!("the header's {e}; give --share-bits or --target"))
         })?,
     };
-    let choices = super::choose_devices(args.device.as_deref())?;
+    let choices = super::choose_devices_with(args.device.as_deref(), &args.cpu)?;
     if choices.len() != 1 {
         return Err(Error::input(
             "search runs on one device; pick one with --device",

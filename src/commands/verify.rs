@@ -29,7 +29,7 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
         ..ConformanceOptions::default()
     };
     let mut reports = Vec::new();
-    for choice in super::choose_devices(args.device.as_deref())? {
+    for choice in super::choose_devices_with(args.device.as_deref(), &args.cpu)? {
         let mut searcher = choice.open(KernelConfig::default())?;
         let summary = choice.summary();
         if !args.json {

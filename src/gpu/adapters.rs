@@ -21,6 +21,10 @@ pub struct DeviceSummary {
     #[serde(rename = "type")]
     pub device_type: String,
     pub driver: String,
+    /// The CPU device's search path (`sha-ni`, `avx512`, `avx2`, `scalar`);
+    /// absent for a GPU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_path: Option<String>,
 }
 
 impl GpuAdapter {
@@ -92,6 +96,7 @@ pub fn summarize(info: &wgpu::AdapterInfo) -> DeviceSummary {
         backend: backend_name(info.backend).to_string(),
         device_type: device_type_name(info.device_type).to_string(),
         driver,
+        cpu_path: None,
     }
 }
 

@@ -6,14 +6,13 @@ mod digest;
 mod kernel_interface;
 mod kernel_source;
 mod kernels;
-mod precompute;
 mod searcher;
 
+pub use crate::precompute::Precomputed;
 pub use adapters::{
     backend_name, device_type_name, enumerate_adapters, summarize, AdapterLimits, DeviceSummary,
     GpuAdapter,
 };
 pub use kernel_source::{KernelSource, ENTRY_POINT, PARAMS_BYTES};
 pub use kernels::{search_source, source_sha256, KernelConfig, KernelVariant};
-pub use precompute::Precomputed;
 pub use searcher::{GpuSearcher, RawHits, MAX_BATCH};

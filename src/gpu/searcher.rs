@@ -12,9 +12,9 @@ use bytemuck::{Pod, Zeroable};
 use super::adapters::{DeviceSummary, GpuAdapter};
 use super::digest::DigestKernel;
 use super::kernels::{compile, KernelConfig};
-use super::precompute::Precomputed;
 use crate::error::{Error, Result};
 use crate::header::{BlockHash, BlockHeader};
+use crate::precompute::Precomputed;
 use crate::search::{Batch, BatchResult, Searcher};
 
 /// Batches kept in flight: one running, one queued behind it.

@@ -1,19 +1,16 @@
-//! The CPU reference: the same nonce search as the GPU kernels, written with
-//! the `sha2` crate. It is both the baseline device `cpu` and the yardstick
-//! the GPU hit sets are compared against.
+//! The CPU reference: the same nonce search as the GPU kernels, written
+//! plainly with the `sha2` crate. It is the independent judge: `hits::verify`
+//! hashes every hit of every device (the fast CPU paths included) with sha2,
+//! and the tests compare every device's hit sets with this search.
 //!
 //! Per nonce it costs two compressions: the header's second 64-byte block
 //! from the midstate (computed once per header), then the 32-byte first
 //! digest, padded to one block, from the initial state. `sha2` picks the SHA
 //! extensions (SHA-NI, ARMv8 SHA2) at run time where the CPU has them.
 
-use std::collections::VecDeque;
-
 use sha2::digest::generic_array::GenericArray;
 
-use crate::error::Result;
 use crate::header::{BlockHash, BlockHeader, SHA256_IV};
-use crate::search::{Batch, BatchResult, Searcher};
 use crate::target::Target;
 
 /// Double SHA-256 of one header from its precomputed midstate.
@@ -105,93 +102,9 @@ pub fn search_parallel(
     target: &Target,
     threads: usize,
 ) -> Vec<u32> {
-    let threads = threads.clamp(1, count.max(1) as usize);
-    if threads == 1 {
-        return search_serial(header, start, count, target);
-    }
-    let per_thread = count.div_ceil(threads as u64);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads as u64)
-            .map(|i| {
-                let first = i * per_thread;
-                let len = per_thread.min(count.saturating_sub(first));
-                scope.spawn(move || {
-                    search_serial(header, (start as u64 + first) as u32, len, target)
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("search thread panicked"))
-            .collect()
+    super::in_parallel(start, count, threads, |first, len| {
+        search_serial(header, first, len, target)
     })
-}
-
-pub fn available_threads() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-}
-
-/// The CPU as a search device: synchronous, one batch at a time, all cores.
-pub struct CpuSearcher {
-    threads: usize,
-    done: VecDeque<BatchResult>,
-}
-
-impl CpuSearcher {
-    pub fn new(threads: usize) -> Self {
-        CpuSearcher {
-            threads: threads.max(1),
-            done: VecDeque::new(),
-        }
-    }
-
-    pub fn threads(&self) -> usize {
-        self.threads
-    }
-}
-
-impl Searcher for CpuSearcher {
-    fn name(&self) -> String {
-        format!("CPU (sha2, {} threads)", self.threads)
-    }
-
-    fn depth(&self) -> usize {
-        1
-    }
-
-    fn in_flight(&self) -> usize {
-        self.done.len()
-    }
-
-    fn submit(&mut self, batch: Batch) -> Result<()> {
-        let hits = search_parallel(
-            &batch.header,
-            batch.start,
-            batch.count,
-            &batch.target,
-            self.threads,
-        );
-        // Synchronous: no device time apart from the wall clock.
-        self.done.push_back(BatchResult {
-            batch,
-            hits,
-            device_seconds: None,
-        });
-        Ok(())
-    }
-
-    fn wait_oldest(&mut self) -> Result<Option<BatchResult>> {
-        Ok(self.done.pop_front())
-    }
-
-    fn digests(&mut self, headers: &[BlockHeader]) -> Result<Vec<BlockHash>> {
-        Ok(headers
-            .iter()
-            .map(|h| MidstateHasher::new(h).block_hash(h.nonce()))
-            .collect())
-    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
-//! What the host computes once per header so the fast kernel does not
-//! repeat it for every nonce. The header's second 64-byte block is
-//! W0..W2 = the header's bytes 64..76, W3 = the nonce, W4..W15 = padding;
-//! rounds 0..2 and the nonce-free parts of round 3 and of W16..W19 are the
-//! same for every nonce.
+//! What the host computes once per header so the fast searches (the WGSL
+//! kernel and the CPU's fast paths alike) do not repeat it for every nonce.
+//! The header's second 64-byte block is W0..W2 = the header's bytes 64..76,
+//! W3 = the nonce, W4..W15 = padding; rounds 0..2 and the nonce-free parts
+//! of round 3 and of W16..W19 are the same for every nonce.
 
 use crate::sha256_math::{big_sigma0, big_sigma1, ch, maj, small_sigma0, small_sigma1, K};
 
