@@ -9,7 +9,7 @@
 //! - [`hits`]: every hit checked again on the CPU.
 //! - [`bench`], [`conformance`], [`tune`]: the measurements, the shader checks, the autotuner.
 //! - [`site`], [`plot`]: from hashes per joule to a power plant.
-//! - [`report`], [`cli`], [`commands`]: what the user sees.
+//! - [`report`], [`cli`], [`commands`]: what the user sees; [`textfile`]: the bounded reader for input files.
 
 #[macro_use]
 pub mod output;
@@ -34,4 +34,5 @@ pub mod sha256_math;
 pub mod signals;
 pub mod site;
 pub mod target;
+pub mod textfile;
 pub mod tune;

@@ -45,44 +45,187 @@ impl TunedSettings {
     }
 }
 
-#[derive(Serialize, Deserialize, Default)]
+#[derive(Serialize, Default)]
 struct CacheFile {
     schema: String,
     entries: Vec<TunedSettings>,
 }
 
 pub fn cache_path() -> Option<PathBuf> {
-    let dir = std::env::var_os("HASHWATT_CACHE_DIR")
+    // An empty variable counts as unset, as the XDG specification says.
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    let dir = var("HASHWATT_CACHE_DIR")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("hashwatt")))
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("hashwatt"))
-        })?;
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("hashwatt")))
+        .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".cache").join("hashwatt")))?;
     Some(dir.join("tuning.json"))
 }
 
-fn read_cache() -> CacheFile {
-    cache_path()
-        .and_then(|path| std::fs::read_to_string(path).ok())
-        .and_then(|text| serde_json::from_str::<CacheFile>(&text).ok())
-        .filter(|cache| cache.schema == CACHE_SCHEMA)
-        .unwrap_or_default()
+/// The longest batch time a cache entry may ask for, in milliseconds.
+pub const MAX_CACHED_BATCH_MS: u64 = 10_000;
+
+/// A cache file read as untrusted input: the entries that hold up, and what
+/// was wrong with the rest.
+#[derive(Debug, Default)]
+pub struct CacheContents {
+    pub entries: Vec<TunedSettings>,
+    pub problems: Vec<String>,
+}
+
+/// Parses a tuning cache. Never fails: text that is not JSON, a schema of
+/// another version, or an entry with settings no kernel can run (0 nonces
+/// per invocation, a workgroup of 0 or over 1024, the reference kernel with
+/// more than one nonce per invocation, an unknown variant, a batch time of
+/// 0 or over 10 s, a rate that is not a positive number) is left out, and
+/// `problems` says why.
+pub fn parse_cache(text: &str) -> CacheContents {
+    let mut contents = CacheContents::default();
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(e) => {
+            contents.problems.push(format!("not valid JSON ({e})"));
+            return contents;
+        }
+    };
+    match value.get("schema").and_then(|s| s.as_str()) {
+        Some(CACHE_SCHEMA) => {}
+        Some(other) => {
+            contents
+                .problems
+                .push(format!("schema {other:?}, not {CACHE_SCHEMA:?}"));
+            return contents;
+        }
+        None => {
+            contents.problems.push("no \"schema\" field".into());
+            return contents;
+        }
+    }
+    let Some(entries) = value.get("entries").and_then(|e| e.as_array()) else {
+        contents.problems.push("no \"entries\" list".into());
+        return contents;
+    };
+    for (index, entry) in entries.iter().enumerate() {
+        let checked = serde_json::from_value::<TunedSettings>(entry.clone())
+            .map_err(|e| e.to_string())
+            .and_then(|settings| settings.check().map(|()| settings));
+        match checked {
+            Ok(settings) => contents.entries.push(settings),
+            Err(why) => contents
+                .problems
+                .push(format!("entry {}: {why}", index + 1)),
+        }
+    }
+    contents
+}
+
+impl TunedSettings {
+    /// Whether a kernel can run these settings, as far as can be told
+    /// without the adapter (its own limits are checked when it is opened).
+    pub fn check(&self) -> std::result::Result<(), String> {
+        let config = self.kernel_config().ok_or_else(|| {
+            format!(
+                "unknown kernel variant {:?} (expected \"fast\" or \"reference\")",
+                self.kernel.variant
+            )
+        })?;
+        config.check(crate::gpu::MAX_WORKGROUP_SIZE)?;
+        if self.batch_ms == 0 || self.batch_ms > MAX_CACHED_BATCH_MS {
+            return Err(format!(
+                "batch_ms {} is outside 1..={MAX_CACHED_BATCH_MS}",
+                self.batch_ms
+            ));
+        }
+        if !(self.hashes_per_second > 0.0 && self.hashes_per_second.is_finite()) {
+            return Err(format!(
+                "hashes_per_second {} is not a positive number",
+                self.hashes_per_second
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The largest tuning cache read: 1 MiB, thousands of entries.
+const MAX_CACHE_BYTES: u64 = 1 << 20;
+
+/// The cache's valid entries. A missing file is an empty cache; anything
+/// wrong with the file or its entries is said once per run, in one warning
+/// line naming the file, and the bad entries are left out (the next `tune`
+/// rewrites the file without them).
+fn read_cache() -> Vec<TunedSettings> {
+    let Some(path) = cache_path() else {
+        return Vec::new();
+    };
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Vec::new();
+    }
+    let contents = match crate::textfile::read_text(&path, "tuning cache", MAX_CACHE_BYTES) {
+        Ok(text) => parse_cache(&text),
+        Err(why) => CacheContents {
+            entries: Vec::new(),
+            problems: vec![why],
+        },
+    };
+    if !contents.problems.is_empty() {
+        warn_once(&path, &contents.problems);
+    }
+    contents.entries
+}
+
+/// One warning line per run for a bad cache, however many devices look it up.
+fn warn_once(path: &std::path::Path, problems: &[String]) {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        const SHOWN: usize = 3;
+        let mut listed = problems[..problems.len().min(SHOWN)].join("; ");
+        if problems.len() > SHOWN {
+            listed.push_str(&format!("; and {} more", problems.len() - SHOWN));
+        }
+        let line = format!(
+            "hashwatt: warning: ignoring what is wrong in the tuning cache {}: {listed}; \
+untuned defaults are used instead (`hashwatt tune` rewrites the file)",
+            path.display()
+        );
+        errln!("{}", crate::error::sanitize(&line));
+    });
 }
 
 /// The cached settings for this adapter and driver, if it was tuned.
 pub fn lookup(device: &DeviceSummary) -> Option<TunedSettings> {
-    read_cache()
-        .entries
-        .into_iter()
-        .find(|entry| entry.matches(device))
+    read_cache().into_iter().find(|entry| entry.matches(device))
+}
+
+/// [`lookup`], and the settings also fit this adapter's own limits (a
+/// workgroup the adapter cannot run is ignored with a warning, not blamed
+/// on the kernel when it fails to compile).
+pub fn lookup_for(adapter: &GpuAdapter) -> Option<TunedSettings> {
+    let settings = lookup(&adapter.summary())?;
+    let limits = adapter.adapter.limits();
+    let max_workgroup = limits
+        .max_compute_invocations_per_workgroup
+        .min(limits.max_compute_workgroup_size_x);
+    match settings.kernel_config()?.check(max_workgroup) {
+        Ok(()) => Some(settings),
+        Err(why) => {
+            if let Some(path) = cache_path() {
+                warn_once(
+                    &path,
+                    &[format!("the entry for {}: {why}", adapter.info.name)],
+                );
+            }
+            None
+        }
+    }
 }
 
 /// Saves the settings, replacing any older entry for the same adapter.
 pub fn store(settings: &TunedSettings) -> Result<PathBuf> {
     let path = cache_path()
         .ok_or_else(|| Error::io("no cache directory: set HASHWATT_CACHE_DIR or HOME"))?;
-    let mut cache = read_cache();
-    cache.schema = CACHE_SCHEMA.into();
+    let mut cache = CacheFile {
+        schema: CACHE_SCHEMA.into(),
+        entries: read_cache(),
+    };
     cache
         .entries
         .retain(|entry| entry.device != settings.device);
@@ -125,14 +268,57 @@ pub struct Trial {
     pub hashes_per_second: f64,
 }
 
+/// A sweep, finished or cut short by a signal.
+#[derive(Clone, Debug)]
+pub struct Sweep {
+    /// Every setting measured to the end.
+    pub trials: Vec<Trial>,
+    /// The fastest of them; `None` when a signal came before the first
+    /// setting finished.
+    pub best: Option<TunedSettings>,
+    /// A signal ended the sweep early: `best` is the best so far, and is
+    /// not cached.
+    pub interrupted: bool,
+    /// How many settings the whole sweep has.
+    pub planned: usize,
+}
+
 /// Sweeps kernel shapes at the middle batch time, then batch times with
-/// the best shape. Returns every trial and the winner.
+/// the best shape. Returns every trial and the winner. A signal (Ctrl-C)
+/// makes this an error saying the sweep was interrupted: see [`sweep_until`]
+/// for the partial result.
 pub fn sweep(
     adapter: &GpuAdapter,
     header: &KnownHeader,
     plan: &SweepPlan,
-    mut on_trial: impl FnMut(&Trial),
+    on_trial: impl FnMut(&Trial),
 ) -> Result<(Vec<Trial>, TunedSettings)> {
+    let sweep = sweep_until(adapter, header, plan, on_trial)?;
+    match (sweep.interrupted, sweep.best) {
+        (false, Some(best)) => Ok((sweep.trials, best)),
+        _ => Err(Error::device(format!(
+            "tuning interrupted after {} of {} settings; nothing was cached",
+            sweep.trials.len(),
+            sweep.planned
+        ))),
+    }
+}
+
+/// The sweep, ending within about a second of Ctrl-C or SIGTERM (the stop
+/// flag is polled between settings and by every setting's run), with what
+/// was measured until then.
+pub fn sweep_until(
+    adapter: &GpuAdapter,
+    header: &KnownHeader,
+    plan: &SweepPlan,
+    mut on_trial: impl FnMut(&Trial),
+) -> Result<Sweep> {
+    if !(plan.seconds_per_setting > 0.0 && plan.seconds_per_setting.is_finite()) {
+        return Err(Error::input(format!(
+            "seconds per setting must be a positive number, got {}",
+            plan.seconds_per_setting
+        )));
+    }
     let limits = adapter.adapter.limits();
     let max_workgroup = limits
         .max_compute_invocations_per_workgroup
@@ -140,7 +326,6 @@ pub fn sweep(
     let shapes: Vec<KernelConfig> = plan
         .workgroup_sizes
         .iter()
-        .filter(|&&size| size <= max_workgroup)
         .flat_map(|&workgroup_size| {
             plan.nonces_per_invocation
                 .iter()
@@ -150,71 +335,99 @@ pub fn sweep(
                     nonces_per_invocation,
                 })
         })
+        .filter(|shape| shape.check(max_workgroup).is_ok())
         .collect();
-    if shapes.is_empty() {
+    if shapes.is_empty() || plan.batch_ms.is_empty() {
         return Err(Error::input(
             "nothing to sweep: no workgroup size fits this adapter",
         ));
     }
     let middle_batch = plan.batch_ms[plan.batch_ms.len() / 2];
-    let mut searcher = GpuSearcher::open(adapter, shapes[0])?;
-    let mut trials = Vec::new();
-    for shape in &shapes {
-        searcher.reconfigure(*shape)?;
-        let trial = measure(
-            &mut searcher,
-            header,
-            middle_batch,
-            plan.seconds_per_setting,
-        )?;
-        on_trial(&trial);
-        trials.push(trial);
-    }
-    let best_shape = best(&trials).kernel.clone();
-    let best_config = KernelConfig {
-        variant: KernelVariant::Fast,
-        workgroup_size: best_shape.workgroup_size,
-        nonces_per_invocation: best_shape.nonces_per_invocation,
+    let other_batches: Vec<u64> = plan
+        .batch_ms
+        .iter()
+        .copied()
+        .filter(|&ms| ms != middle_batch)
+        .collect();
+    let mut sweep = Sweep {
+        trials: Vec::new(),
+        best: None,
+        interrupted: false,
+        planned: shapes.len() + other_batches.len(),
     };
-    searcher.reconfigure(best_config)?;
-    for &batch_ms in plan.batch_ms.iter().filter(|&&ms| ms != middle_batch) {
-        let trial = measure(&mut searcher, header, batch_ms, plan.seconds_per_setting)?;
-        on_trial(&trial);
-        trials.push(trial);
+    let stop = crate::signals::stop_flag();
+    let stopped = || crate::signals::stop_requested();
+    let mut searcher = GpuSearcher::open(adapter, shapes[0])?;
+    for shape in &shapes {
+        if stopped() {
+            break;
+        }
+        searcher.reconfigure(*shape)?;
+        if let Some(trial) = measure(&mut searcher, header, middle_batch, plan, stop)? {
+            on_trial(&trial);
+            sweep.trials.push(trial);
+        }
     }
-    let winner = best(&trials).clone();
-    let settings = TunedSettings {
+    if let Some(best_shape) = best(&sweep.trials).map(|t| t.kernel.clone()) {
+        let best_config = KernelConfig {
+            variant: KernelVariant::Fast,
+            workgroup_size: best_shape.workgroup_size,
+            nonces_per_invocation: best_shape.nonces_per_invocation,
+        };
+        if !stopped() {
+            searcher.reconfigure(best_config)?;
+        }
+        for &batch_ms in &other_batches {
+            if stopped() {
+                break;
+            }
+            if let Some(trial) = measure(&mut searcher, header, batch_ms, plan, stop)? {
+                on_trial(&trial);
+                sweep.trials.push(trial);
+            }
+        }
+    }
+    sweep.interrupted = stopped();
+    sweep.best = best(&sweep.trials).cloned().map(|winner| TunedSettings {
         device: adapter.summary(),
         hashwatt_version: env!("CARGO_PKG_VERSION").into(),
         kernel: winner.kernel,
         batch_ms: winner.batch_ms,
         hashes_per_second: winner.hashes_per_second,
         tuned_at: report::now_rfc3339(),
-    };
-    Ok((trials, settings))
+    });
+    Ok(sweep)
 }
 
-fn best(trials: &[Trial]) -> &Trial {
+fn best(trials: &[Trial]) -> Option<&Trial> {
     trials
         .iter()
+        .filter(|t| t.hashes_per_second.is_finite())
         .max_by(|a, b| a.hashes_per_second.total_cmp(&b.hashes_per_second))
-        .expect("at least one trial")
 }
 
+/// One setting's rate, or `None` when a signal cut its run short (a partial
+/// run is not a fair comparison) or nothing was timed.
 fn measure(
     searcher: &mut GpuSearcher,
     header: &KnownHeader,
     batch_ms: u64,
-    seconds: f64,
-) -> Result<Trial> {
-    let mut options = BenchOptions::new(header.clone(), StopRule::Seconds(seconds));
+    plan: &SweepPlan,
+    stop: &AtomicBool,
+) -> Result<Option<Trial>> {
+    let mut options =
+        BenchOptions::new(header.clone(), StopRule::Seconds(plan.seconds_per_setting));
     options.batch_seconds = batch_ms as f64 / 1000.0;
     options.progress = false;
     options.share_bits = Some(32);
-    let outcome = bench::run(searcher, &options, &AtomicBool::new(false), None)?;
-    Ok(Trial {
+    let outcome = bench::run(searcher, &options, stop, None)?;
+    let rate = outcome.hashes_per_second();
+    if outcome.interrupted || outcome.nonces == 0 || !(rate > 0.0 && rate.is_finite()) {
+        return Ok(None);
+    }
+    Ok(Some(Trial {
         kernel: KernelReport::from(searcher.config()),
         batch_ms,
-        hashes_per_second: outcome.hashes_per_second(),
-    })
+        hashes_per_second: rate,
+    }))
 }

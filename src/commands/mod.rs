@@ -18,7 +18,7 @@ pub(crate) fn choose_devices(spec: Option<&str>) -> Result<Vec<DeviceChoice>> {
     let adapters = if spec == DeviceSpec::Cpu {
         Vec::new()
     } else {
-        device::adapters()
+        device::adapters()?
     };
     device::select(&spec, &adapters)
 }

@@ -26,7 +26,7 @@ pub use sampler::{counter_delta, Counter, Probe, Reading, SampledMeter};
 pub use stated::StatedMeter;
 
 use crate::device::DeviceChoice;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::report::EnergyReport;
 
 /// Energy counters are read this often (keeps a wrapping counter from
@@ -95,11 +95,27 @@ pub fn meter_for(
     }
 }
 
-/// Average watts over `seconds` of idle.
+/// The longest idle measurement: an hour. A longer one is refused as bad
+/// input (`bench --idle-seconds` checks it where it parses the value).
+pub const MAX_IDLE_SECONDS: f64 = 3600.0;
+
+/// Average watts over `seconds` of idle (0 < seconds <= [`MAX_IDLE_SECONDS`]).
+/// Ctrl-C ends the wait within a tenth of a second; the idle draw is then
+/// not measured, and the error says so.
 pub fn idle_watts(meter: &mut dyn Meter, seconds: f64) -> Result<f64> {
+    if !(seconds > 0.0 && seconds <= MAX_IDLE_SECONDS) {
+        return Err(Error::input(format!(
+            "--idle-seconds must be more than 0 and at most {MAX_IDLE_SECONDS}, got {seconds}"
+        )));
+    }
     meter.start()?;
-    std::thread::sleep(Duration::from_secs_f64(seconds));
+    let finished = crate::signals::sleep_unless_stopped(Duration::from_secs_f64(seconds));
     meter.stop()?;
+    if !finished {
+        return Err(Error::device(
+            "the idle-power measurement was interrupted; idle draw not measured",
+        ));
+    }
     Ok(meter.average_watts())
 }
 

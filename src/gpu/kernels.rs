@@ -43,6 +43,14 @@ impl fmt::Display for KernelVariant {
     }
 }
 
+/// The most nonces one invocation of the fast kernel may try (the sweep
+/// tries 1 to 8).
+pub const MAX_NONCES_PER_INVOCATION: u32 = 256;
+
+/// The largest workgroup any adapter offers (WebGPU's limit on real GPUs is
+/// 256 to 1024); an adapter's own limit is checked when it is opened.
+pub const MAX_WORKGROUP_SIZE: u32 = 1024;
+
 /// How a search kernel is launched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct KernelConfig {
@@ -69,6 +77,34 @@ impl KernelConfig {
             variant: KernelVariant::Fast,
             workgroup_size: 256,
             nonces_per_invocation: 4,
+        }
+    }
+
+    /// Whether this configuration can run: a workgroup of 1 to
+    /// `max_workgroup` invocations, 1 to [`MAX_NONCES_PER_INVOCATION`] nonces
+    /// per invocation, and exactly 1 for the reference kernel (it has no
+    /// loop: counting more would claim nonces it never hashed).
+    pub fn check(&self, max_workgroup: u32) -> Result<(), String> {
+        if self.workgroup_size == 0 || self.workgroup_size > max_workgroup {
+            return Err(format!(
+                "workgroup size {} is outside 1..={max_workgroup}",
+                self.workgroup_size
+            ));
+        }
+        match self.variant {
+            KernelVariant::Reference if self.nonces_per_invocation != 1 => Err(format!(
+                "the reference kernel hashes 1 nonce per invocation, not {}",
+                self.nonces_per_invocation
+            )),
+            _ if self.nonces_per_invocation == 0
+                || self.nonces_per_invocation > MAX_NONCES_PER_INVOCATION =>
+            {
+                Err(format!(
+                    "nonces per invocation {} is outside 1..={MAX_NONCES_PER_INVOCATION}",
+                    self.nonces_per_invocation
+                ))
+            }
+            _ => Ok(()),
         }
     }
 
@@ -113,4 +149,30 @@ pub fn digest_source() -> String {
 
 fn fast_source() -> String {
     format!("{SHA256_INCLUDE}\n{SEARCH_IO}\n{UNROLLED_ROUNDS}\n{FAST_KERNEL}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impossible_settings_are_refused() {
+        assert!(KernelConfig::fast().check(256).is_ok());
+        assert!(KernelConfig::reference().check(256).is_ok());
+        let with = |variant, workgroup_size, nonces_per_invocation| KernelConfig {
+            variant,
+            workgroup_size,
+            nonces_per_invocation,
+        };
+        for bad in [
+            with(KernelVariant::Fast, 0, 4),
+            with(KernelVariant::Fast, 512, 4),
+            with(KernelVariant::Fast, 64, 0),
+            with(KernelVariant::Fast, 64, 257),
+            with(KernelVariant::Reference, 64, 4),
+            with(KernelVariant::Reference, 64, 0),
+        ] {
+            assert!(bad.check(256).is_err(), "{bad}");
+        }
+    }
 }
