@@ -431,3 +431,69 @@ fn measure(
         hashes_per_second: rate,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(variant: &str, workgroup: u32, nonces: u32, batch_ms: u64) -> serde_json::Value {
+        serde_json::json!({
+            "device": {"name": "gpu", "backend": "vulkan", "type": "discrete-gpu", "driver": "d"},
+            "hashwatt_version": env!("CARGO_PKG_VERSION"),
+            "kernel": {"variant": variant, "workgroup_size": workgroup, "nonces_per_invocation": nonces},
+            "batch_ms": batch_ms,
+            "hashes_per_second": 1e9,
+            "tuned_at": "2026-01-01T00:00:00Z",
+        })
+    }
+
+    fn cache(entries: Vec<serde_json::Value>) -> String {
+        serde_json::json!({"schema": CACHE_SCHEMA, "entries": entries}).to_string()
+    }
+
+    #[test]
+    fn a_cache_is_read_as_untrusted_input() {
+        let good = entry("fast", 256, 4, 250);
+        let text = cache(vec![
+            good.clone(),
+            entry("fast", 256, 0, 250),
+            entry("reference", 64, 4, 250),
+            entry("turbo", 256, 4, 250),
+            entry("fast", 0, 4, 250),
+            entry("fast", 4096, 4, 250),
+            entry("fast", 256, 4, 0),
+            entry("fast", 256, 4, u64::MAX),
+            serde_json::json!({"kernel": 5}),
+        ]);
+        let contents = parse_cache(&text);
+        assert_eq!(contents.entries.len(), 1);
+        assert_eq!(contents.entries[0].kernel.nonces_per_invocation, 4);
+        assert_eq!(contents.problems.len(), 8, "{:?}", contents.problems);
+        assert!(contents.problems[0].starts_with("entry 2: nonces per invocation 0"));
+        assert!(contents.problems[1].contains("reference kernel hashes 1 nonce"));
+        assert!(contents.problems[2].contains("unknown kernel variant"));
+        assert!(contents.problems[6].contains("batch_ms"));
+    }
+
+    #[test]
+    fn a_broken_cache_file_is_one_problem() {
+        for text in [
+            "",
+            "{",
+            "null",
+            "[]",
+            "{\"schema\": 5}",
+            "{\"schema\": \"hashwatt.tuning/0\", \"entries\": []}",
+            "{\"schema\": \"hashwatt.tuning/1\", \"entries\": 7}",
+        ] {
+            let contents = parse_cache(text);
+            assert!(contents.entries.is_empty(), "{text}");
+            assert_eq!(
+                contents.problems.len(),
+                1,
+                "{text}: {:?}",
+                contents.problems
+            );
+        }
+    }
+}

@@ -110,12 +110,13 @@ pub fn idle_watts(meter: &mut dyn Meter, seconds: f64) -> Result<f64> {
     }
     meter.start()?;
     let finished = crate::signals::sleep_unless_stopped(Duration::from_secs_f64(seconds));
-    meter.stop()?;
+    let stopped = meter.stop();
     if !finished {
         return Err(Error::device(
-            "the idle-power measurement was interrupted; idle draw not measured",
+            "the idle-power measurement was interrupted; energy not measured",
         ));
     }
+    stopped?;
     Ok(meter.average_watts())
 }
 
@@ -140,5 +141,26 @@ pub fn report(meter: &dyn Meter, nonces: u64, idle_watts: Option<f64>) -> Energy
             0.0
         },
         hashes_per_joule_above_idle: above_idle.map(per_joule),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absurd_idle_times_are_refused_not_slept() {
+        let mut meter = StatedMeter::new(50.0).unwrap();
+        for seconds in [
+            1e20,
+            f64::INFINITY,
+            f64::NAN,
+            -1.0,
+            0.0,
+            MAX_IDLE_SECONDS + 1.0,
+        ] {
+            let err = idle_watts(&mut meter, seconds).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT, "{seconds}");
+        }
     }
 }
