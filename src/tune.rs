@@ -183,7 +183,7 @@ fn warn_once(path: &std::path::Path, problems: &[String]) {
         }
         let line = format!(
             "hashwatt: warning: ignoring what is wrong in the tuning cache {}: {listed}; \
-untuned defaults are used instead (`hashwatt tune` rewrites the file)",
+those settings are not used (`hashwatt tune` rewrites the file)",
             path.display()
         );
         errln!("{}", crate::error::sanitize(&line));
