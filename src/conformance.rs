@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::KnownHeader;
 use crate::cpu;
 use crate::error::Result;
-use crate::search::{search_range, Searcher, NONCE_SPACE};
+use crate::search::{expected_hits, search_range, Searcher, MAX_EXPECTED_HITS, NONCE_SPACE};
 use crate::target::Target;
 
 #[derive(Clone, Debug)]
@@ -197,6 +197,14 @@ fn check_window(
         }
     };
     let window = window.min(NONCE_SPACE);
+    let expected = expected_hits(window, &target);
+    if expected > MAX_EXPECTED_HITS {
+        problems.push(format!(
+            "the header's target is too easy for a {window}-nonce window: about {expected:.0} \
+hits expected; give a smaller --window"
+        ));
+        return Ok(false);
+    }
     let start = (header.nonce() as u64)
         .saturating_sub(window / 2)
         .min(NONCE_SPACE - window);

@@ -60,6 +60,16 @@ before 4294967296, so --count can be at most {})",
     }
 }
 
+/// The most hits a search that keeps every hit (`search`, `verify`'s
+/// window) may expect: about 2^20. More would hold gigabytes; a harder
+/// target or a smaller range says the same.
+pub const MAX_EXPECTED_HITS: f64 = 1_048_576.0;
+
+/// How many hits `count` nonces are expected to give at `target`.
+pub fn expected_hits(count: u64, target: &Target) -> f64 {
+    count as f64 / target.expected_hashes()
+}
+
 /// One contiguous range of nonces over one header.
 #[derive(Clone, Debug)]
 pub struct Batch {

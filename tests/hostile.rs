@@ -292,6 +292,11 @@ fn nonce_ranges_never_wrap() {
         ),
         (vec!["--count", "0"], "--count must be at least 1"),
         (vec!["--count", "18446744073709551616"], "is too large"),
+        // Every nonce a hit over all 2^32: gigabytes of hits, refused up front.
+        (
+            vec!["--count", "4294967296", "--share-bits", "0"],
+            "at most 1048576 are allowed",
+        ),
     ];
     for (range, expected) in cases {
         let mut args = vec!["search", "--header", "0", "--device", "cpu"];

@@ -10,7 +10,7 @@ use crate::error::{exit, Error, Result};
 use crate::gpu::KernelConfig;
 use crate::hits::{self, VerifiedHit};
 use crate::report;
-use crate::search::{search_batches, NonceRange};
+use crate::search::{expected_hits, search_batches, NonceRange, MAX_EXPECTED_HITS};
 use crate::target::Target;
 
 /// Nonces per submission: small enough to keep a slow adapter responsive.
@@ -39,6 +39,15 @@ pub fn run(args: &SearchArgs) -> Result<i32> {
             Error::input(format!("the header's {e}; give --share-bits or --target"))
         })?,
     };
+    let expected = expected_hits(range.count(), &target);
+    if expected > MAX_EXPECTED_HITS {
+        return Err(Error::input(format!(
+            "--count {} at this target would give about {expected:.0} hits, and search lists \
+every one; at most {MAX_EXPECTED_HITS:.0} are allowed: give a harder target (--share-bits) or a \
+smaller --count",
+            range.count()
+        )));
+    }
     let choices = super::choose_devices(args.device.as_deref())?;
     if choices.len() != 1 {
         return Err(Error::input(
