@@ -156,10 +156,16 @@ fn read_cache() -> Vec<TunedSettings> {
     let Some(path) = cache_path() else {
         return Vec::new();
     };
-    if std::fs::symlink_metadata(&path).is_err() {
+    let Ok(meta) = std::fs::metadata(&path) else {
         return Vec::new();
-    }
-    let contents = match crate::textfile::read_text(&path, "tuning cache", MAX_CACHE_BYTES) {
+    };
+    // A FIFO or a device there would block or never end: only a file is read.
+    let read = if meta.is_file() {
+        crate::textfile::read_text(&path, "tuning cache", MAX_CACHE_BYTES)
+    } else {
+        Err("it is not a regular file".to_string())
+    };
+    let contents = match read {
         Ok(text) => parse_cache(&text),
         Err(why) => CacheContents {
             entries: Vec::new(),

@@ -4,7 +4,7 @@
 use crate::catalog;
 use crate::cli::TuneArgs;
 use crate::device::DeviceChoice;
-use crate::error::{exit, require_positive, Error, Result};
+use crate::error::{exit, require_positive, sanitize, Error, Result};
 use crate::report;
 use crate::signals::Interrupt;
 use crate::tune::{self, Sweep, SweepPlan};
@@ -122,7 +122,10 @@ fn print_best(sweep: &Sweep, saved: Option<&Result<std::path::PathBuf>>) {
         report::format_rate(best.hashes_per_second)
     );
     match saved {
-        Some(Ok(path)) => outln!("saved to {} (bench uses it from now on)\n", path.display()),
+        Some(Ok(path)) => outln!(
+            "saved to {} (bench uses it from now on)\n",
+            sanitize(&path.display().to_string())
+        ),
         Some(Err(_)) => outln!("not saved: the tuning cache could not be written (below)\n"),
         None => outln!("not saved: a partial sweep is not cached\n"),
     }
