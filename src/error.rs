@@ -213,3 +213,41 @@ impl From<crate::target::TargetError> for Error {
         Error::input(e.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_one_safe_line() {
+        let error = Error::input("--header \u{1b}[2J\nhashwatt: error: forged\u{feff}\u{202e}");
+        let shown = error.to_string();
+        assert!(!shown.chars().any(|c| c.is_control()), "{shown}");
+        assert!(!shown.contains(['\u{feff}', '\u{202e}']), "{shown}");
+        assert!(shown.contains("\\u{1b}[2J\\u{a}hashwatt"), "{shown}");
+        assert_eq!(sanitize("plain text, café"), "plain text, café");
+    }
+
+    #[test]
+    fn numbers_say_what_is_wrong() {
+        assert_eq!(parse_number(" 2.5 "), Ok(2.5));
+        assert!(parse_number("1e400")
+            .unwrap_err()
+            .contains("1e400 is too large"));
+        assert!(parse_number("-1e400").unwrap_err().contains("too large"));
+        assert!(parse_number("inf").unwrap_err().contains("finite"));
+        assert!(parse_number("nan").unwrap_err().contains("finite"));
+        assert!(parse_number("x").unwrap_err().contains("must be a number"));
+        assert_eq!(parse_whole::<u64>("+7"), Ok(7));
+        assert!(parse_whole::<u64>("-5")
+            .unwrap_err()
+            .contains("must be zero or more"));
+        assert!(parse_whole::<u32>("4294967296")
+            .unwrap_err()
+            .contains("too large"));
+        assert!(parse_whole::<u64>("1.5")
+            .unwrap_err()
+            .contains("whole number"));
+        assert!(parse_whole::<u64>("").unwrap_err().contains("whole number"));
+    }
+}
