@@ -80,7 +80,7 @@ pub fn resolve_or_latest(spec: Option<&str>) -> Result<KnownHeader, CatalogError
 
 /// Resolves a `--header` argument.
 pub fn resolve(spec: &str) -> Result<KnownHeader, CatalogError> {
-    let spec = spec.trim();
+    let spec = spec.trim().trim_start_matches('\u{feff}').trim();
     if spec.eq_ignore_ascii_case("genesis") {
         return resolve("0");
     }
@@ -120,17 +120,25 @@ pub fn resolve(spec: &str) -> Result<KnownHeader, CatalogError> {
     })
 }
 
+/// What the user wrote, short and safe to print: quoted with control and
+/// invisible characters escaped, cut to 20 characters when long.
 fn abbreviate(text: &str) -> String {
     if text.chars().count() > 24 {
-        format!("{}…", text.chars().take(20).collect::<String>())
+        let head: String = text.chars().take(20).collect();
+        format!(
+            "{}…",
+            crate::error::sanitize(&format!("{head:?}")).trim_end_matches('"')
+        )
     } else {
-        format!("{text:?}")
+        crate::error::sanitize(&format!("{text:?}")).into_owned()
     }
 }
 
+/// A header file: read through the bounded reader (64 MiB at most, a
+/// byte-order mark dropped), then parsed line by line.
 pub fn read_headers_file(path: &Path) -> Result<Vec<KnownHeader>, CatalogError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CatalogError(format!("cannot read header file {}: {e}", path.display())))?;
+    let text = crate::textfile::read_text(path, "header file", crate::textfile::MAX_TEXT_BYTES)
+        .map_err(CatalogError)?;
     parse_headers_text(&text).map_err(|e| CatalogError(format!("{}: {}", path.display(), e.0)))
 }
 
@@ -221,6 +229,12 @@ mod tests {
             .unwrap_err()
             .0
             .contains("cannot read"));
+        assert_eq!(resolve("\u{feff}170").unwrap().height, Some(170));
+        let err = resolve("\u{1b}[31m\u{feff}x").unwrap_err().0;
+        assert!(
+            !err.contains('\u{1b}') && !err.contains('\u{feff}'),
+            "{err}"
+        );
     }
 
     #[test]

@@ -4,6 +4,20 @@
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands;
+use crate::error::{parse_number, parse_whole, sanitize, Bounded};
+
+/// Every float argument: finite, and `1e400` named as too large.
+fn number(text: &str) -> Result<f64, String> {
+    parse_number(text)
+}
+
+/// Every whole-number argument: `-5` gets "must be zero or more", not
+/// clap's "unexpected argument".
+fn whole<T: std::str::FromStr + Bounded + Send + Sync + Clone + 'static>(
+    text: &str,
+) -> Result<T, String> {
+    parse_whole(text)
+}
 
 const DEVICE_HELP: &str =
     "Device to run on: an index or a name substring from `hashwatt devices`, \
@@ -54,6 +68,7 @@ pub enum Command {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct DevicesArgs {
     /// Print JSON instead of a table
     #[arg(long)]
@@ -61,6 +76,7 @@ pub struct DevicesArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct HeadersArgs {
     /// Print JSON instead of a table
     #[arg(long)]
@@ -68,17 +84,18 @@ pub struct HeadersArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct SearchArgs {
     #[arg(long, value_name = "H", help = HEADER_HELP)]
     pub header: String,
     /// First nonce of the range (0 to 4294967295)
-    #[arg(long, default_value_t = 0, value_name = "N")]
+    #[arg(value_parser = whole::<u64>, long, default_value_t = 0, value_name = "N")]
     pub start: u64,
     /// Number of nonces to search; the range must end at or before 2^32
-    #[arg(long, default_value_t = 1 << 16, value_name = "N")]
+    #[arg(value_parser = whole::<u64>, long, default_value_t = 1 << 16, value_name = "N")]
     pub count: u64,
     /// Count a hit when the hash has at least B leading zero bits (a pool share)
-    #[arg(long, value_name = "B", conflicts_with = "target")]
+    #[arg(value_parser = whole::<u32>, long, value_name = "B", conflicts_with = "target")]
     pub share_bits: Option<u32>,
     /// Count a hit when the hash is at most this 256-bit target (64 hex, display order).
     /// Default: the header's own nBits target
@@ -94,6 +111,7 @@ pub struct SearchArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 pub struct VerifyArgs {
     #[arg(long, short = 'd', value_name = "DEVICE", help = DEVICE_HELP)]
     pub device: Option<String>,
@@ -105,7 +123,7 @@ pub struct VerifyArgs {
     pub headers: Option<std::path::PathBuf>,
     /// Nonces searched around each header's real nonce (0 skips this check; with
     /// --kernel, at least 1)
-    #[arg(long, default_value_t = 1 << 16, value_name = "N")]
+    #[arg(value_parser = whole::<u64>, long, default_value_t = 1 << 16, value_name = "N")]
     pub window: u64,
     /// Run the conformance suite on this search kernel instead of hashwatt's own: a WGSL
     /// file implementing docs/kernel-interface.md. Exit 0 if every check passes, 1 if one
@@ -129,20 +147,20 @@ pub struct BenchArgs {
     pub header: Option<String>,
     /// Seconds each timed trial runs, after a warm-up [default: 10]. A soak
     /// (`--duration 600`) shows how the rate settles as the device heats up
-    #[arg(long, value_name = "S", conflicts_with = "nonces")]
+    #[arg(value_parser = number, long, value_name = "S", conflicts_with = "nonces")]
     pub duration: Option<f64>,
     /// Hash exactly this many nonces instead of running for a time
-    #[arg(long, value_name = "N")]
+    #[arg(value_parser = whole::<u64>, long, value_name = "N")]
     pub nonces: Option<u64>,
     /// Leading zero bits of a share. Default: enough for about 64 shares in the run
-    #[arg(long, value_name = "B")]
+    #[arg(value_parser = whole::<u32>, long, value_name = "B")]
     pub share_bits: Option<u32>,
     /// Timed trials after one warm-up; the report gives each and their median and spread
-    #[arg(long, default_value_t = 1, value_name = "N")]
+    #[arg(value_parser = whole::<u32>, long, default_value_t = 1, value_name = "N")]
     pub repeat: u32,
     /// Target time of one GPU submission, 5 to 2000 milliseconds [default: tuned, else 250].
     /// Batches keep adapting toward it as the rate moves
-    #[arg(long, value_name = "MS")]
+    #[arg(value_parser = whole::<u64>, long, value_name = "MS")]
     pub batch_ms: Option<u64>,
     /// Search kernel: `fast` (default), `reference` (the plain yardstick), or a WGSL file
     /// implementing docs/kernel-interface.md (prove it first with `verify --kernel FILE`)
@@ -153,10 +171,10 @@ pub struct BenchArgs {
     pub tune: bool,
     /// Power in watts for a device without a sensor (a wall meter's reading, a board
     /// power limit); reported as stated, never as measured
-    #[arg(long, value_name = "W")]
+    #[arg(value_parser = number, long, value_name = "W")]
     pub watts: Option<f64>,
     /// Seconds of idle power measured before the run (0 skips it)
-    #[arg(long, default_value_t = 3.0, value_name = "S")]
+    #[arg(value_parser = number, long, default_value_t = 3.0, value_name = "S")]
     pub idle_seconds: f64,
     /// On NVIDIA GPUs, integrate sampled power instead of reading the energy counter
     #[arg(long)]
@@ -206,7 +224,7 @@ pub struct TuneArgs {
     #[arg(long, value_name = "H")]
     pub header: Option<String>,
     /// Timed seconds for each setting tried (shorter is noisier)
-    #[arg(long, default_value_t = 2.0, value_name = "S")]
+    #[arg(value_parser = number, long, default_value_t = 2.0, value_name = "S")]
     pub seconds: f64,
     /// Print JSON instead of a table
     #[arg(long)]
@@ -215,7 +233,10 @@ pub struct TuneArgs {
 
 /// Parses the arguments, runs the command, and returns the exit status.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return argument_error(&error),
+    };
     let result = match cli.command {
         Command::Devices(args) => commands::devices::run(&args),
         Command::Headers(args) => commands::headers::run(&args),
@@ -243,10 +264,83 @@ pub fn main() -> i32 {
     }
 }
 
+/// `--help` and `--version` as clap prints them; every argument error as
+/// one line, `hashwatt: error: ...`, exit 2, like every other bad input,
+/// with what the user typed made safe to show.
+fn argument_error(error: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let text = error.render().to_string();
+        if error.use_stderr() {
+            err!("{text}");
+            return crate::error::exit::BAD_INPUT;
+        }
+        out!("{text}");
+        return crate::error::exit::OK;
+    }
+    errln!("hashwatt: error: {}", one_line(&error.render().to_string()));
+    crate::error::exit::BAD_INPUT
+}
+
+/// Clap's message up to its usage block, on one line: "error: " dropped,
+/// indented continuation lines joined, tips kept.
+fn one_line(rendered: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for line in rendered.lines() {
+        let line = line.trim();
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if !line.is_empty() {
+            parts.push(line.strip_prefix("error: ").unwrap_or(line));
+        }
+    }
+    let joined = parts.join(" ");
+    let joined = joined.replace(" tip: ", "; tip: ");
+    sanitize(&joined).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn argument_errors_are_one_clean_line() {
+        let error = Cli::try_parse_from(["hashwatt", "search", "--header", "0", "--count", "-5"])
+            .unwrap_err();
+        let line = one_line(&error.render().to_string());
+        assert!(line.contains("must be zero or more, got -5"), "{line}");
+        let error = Cli::try_parse_from(["hashwatt", "bench", "--duration", "1e400"]).unwrap_err();
+        let line = one_line(&error.render().to_string());
+        assert!(line.contains("1e400 is too large"), "{line}");
+        for hostile in ["--he\u{7}\u{1b}x", "--\u{feff}x\u{202e}y", "--a\nb"] {
+            let error = Cli::try_parse_from(["hashwatt", "search", hostile]).unwrap_err();
+            let line = one_line(&error.render().to_string());
+            assert!(!line.chars().any(char::is_control), "{line:?}");
+            assert!(!line.contains(['\u{feff}', '\u{202e}']), "{line:?}");
+        }
+        let error = Cli::try_parse_from([
+            "hashwatt",
+            "search",
+            "--header",
+            "0",
+            "--count",
+            "\u{1b}]0;x\u{7}",
+        ])
+        .unwrap_err();
+        let line = one_line(&error.render().to_string());
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+        let error = Cli::try_parse_from(["hashwatt", "search"]).unwrap_err();
+        let line = one_line(&error.render().to_string());
+        assert!(line.contains("--header"), "{line}");
+        assert!(!line.contains('\n'));
+    }
 
     #[test]
     fn arguments_are_consistent() {
@@ -262,35 +356,35 @@ pub struct EstimateArgs {
     #[arg(long, value_name = "FILE")]
     pub from: Option<std::path::PathBuf>,
     /// Efficiency in hashes per joule
-    #[arg(long, value_name = "X")]
+    #[arg(value_parser = number, long, value_name = "X")]
     pub hashes_per_joule: Option<f64>,
     /// Efficiency in joules per terahash (ASIC datasheets use this)
-    #[arg(long, value_name = "X")]
+    #[arg(value_parser = number, long, value_name = "X")]
     pub jth: Option<f64>,
     /// Plant output in MW [default: 5700, the Zaporizhzhia plant's six 950 MW VVER-1000 units]
-    #[arg(long, value_name = "MW", conflicts_with_all = ["units", "unit_mw"])]
+    #[arg(value_parser = number, long, value_name = "MW", conflicts_with_all = ["units", "unit_mw"])]
     pub plant_mw: Option<f64>,
     /// Number of generating units (with --unit-mw)
-    #[arg(long, value_name = "N", requires = "unit_mw")]
+    #[arg(value_parser = whole::<u32>, long, value_name = "N", requires = "unit_mw")]
     pub units: Option<u32>,
     /// Net output of one unit in MW (with --units)
-    #[arg(long, value_name = "MW", requires = "units")]
+    #[arg(value_parser = number, long, value_name = "MW", requires = "units")]
     pub unit_mw: Option<f64>,
     /// Share of the plant's output given to mining, in (0, 1]
-    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    #[arg(value_parser = number, long, default_value_t = 1.0, value_name = "F")]
     pub fraction: f64,
     /// Power usage effectiveness: site power over IT power (cooling, conversion); 1.0 is none
-    #[arg(long, default_value_t = crate::site::DEFAULT_PUE, value_name = "P")]
+    #[arg(value_parser = number, long, default_value_t = crate::site::DEFAULT_PUE, value_name = "P")]
     pub pue: f64,
     /// Power of one device, to count how many the site holds [default: the bench file's average watts]
-    #[arg(long, value_name = "W")]
+    #[arg(value_parser = number, long, value_name = "W")]
     pub device_watts: Option<f64>,
     /// Network hashrate in EH/s. The default, 1000 EH/s, is about the network's average
     /// when it first reached 1 ZH/s in late 2025; pass today's figure
-    #[arg(long, default_value_t = crate::site::DEFAULT_NETWORK_EHS, value_name = "EH/S")]
+    #[arg(value_parser = number, long, default_value_t = crate::site::DEFAULT_NETWORK_EHS, value_name = "EH/S")]
     pub network_ehs: f64,
     /// Average transaction fees per block, in BTC, on top of the 3.125 BTC subsidy
-    #[arg(long, default_value_t = 0.0, value_name = "BTC")]
+    #[arg(value_parser = number, long, default_value_t = 0.0, value_name = "BTC")]
     pub fees_btc_per_block: f64,
     /// Draw site hashrate against power, log scale, for this device and the reference ASICs (SVG)
     #[arg(long, value_name = "FILE.svg")]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::KnownHeader;
 use crate::cpu;
 use crate::error::Result;
-use crate::search::{search_range, Searcher, NONCE_SPACE};
+use crate::search::{expected_hits, search_range, Searcher, MAX_EXPECTED_HITS, NONCE_SPACE};
 use crate::target::Target;
 
 #[derive(Clone, Debug)]
@@ -197,6 +197,14 @@ fn check_window(
         }
     };
     let window = window.min(NONCE_SPACE);
+    let expected = expected_hits(window, &target);
+    if expected > MAX_EXPECTED_HITS {
+        problems.push(format!(
+            "the header's target is too easy for a {window}-nonce window: about {expected:.0} \
+hits expected; give a smaller --window"
+        ));
+        return Ok(false);
+    }
     let start = (header.nonce() as u64)
         .saturating_sub(window / 2)
         .min(NONCE_SPACE - window);
@@ -212,11 +220,34 @@ fn check_window(
         Ok(true)
     } else {
         problems.push(format!(
-            "searching nonces {start}..{} at the header's target did not find its nonce {} (hits: {hits:?})",
+            "searching nonces {start}..{} at the header's target did not find its nonce {} ({})",
             start + window,
-            header.nonce()
+            header.nonce(),
+            list_nonces(&hits)
         ));
         Ok(false)
+    }
+}
+
+/// The most nonces a message lists; an easy target can flood a window with
+/// millions of hits.
+const LISTED_NONCES: usize = 8;
+
+/// "hits: 1, 2, 3 and 4,093 more", never one line of megabytes.
+fn list_nonces(hits: &[u32]) -> String {
+    if hits.is_empty() {
+        return "no hits".into();
+    }
+    let shown: Vec<String> = hits
+        .iter()
+        .take(LISTED_NONCES)
+        .map(u32::to_string)
+        .collect();
+    let more = hits.len().saturating_sub(LISTED_NONCES);
+    if more == 0 {
+        format!("hits: {}", shown.join(", "))
+    } else {
+        format!("{} hits: {} and {more} more", hits.len(), shown.join(", "))
     }
 }
 
@@ -235,5 +266,20 @@ impl SplitMix {
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         ((z ^ (z >> 31)) >> 32) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_hit_lists_are_cut() {
+        assert_eq!(list_nonces(&[]), "no hits");
+        assert_eq!(list_nonces(&[1, 2]), "hits: 1, 2");
+        let many: Vec<u32> = (0..100_000).collect();
+        let text = list_nonces(&many);
+        assert!(text.ends_with("and 99992 more"), "{text}");
+        assert!(text.len() < 100, "{text}");
     }
 }

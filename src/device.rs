@@ -149,7 +149,7 @@ pub fn select(spec: &DeviceSpec, adapters: &[GpuAdapter]) -> Result<Vec<DeviceCh
             let names: Vec<String> = adapters.iter().map(GpuAdapter::label).collect();
             format!("adapters: {}; or `cpu`, `all`", names.join(", "))
         };
-        Error::input(format!("unknown device {what} ({listed})"))
+        Error::device(format!("unknown device {what} ({listed})"))
     };
     match spec {
         DeviceSpec::Cpu => Ok(vec![cpu]),
@@ -229,9 +229,11 @@ fn best_of<'a>(adapters: impl Iterator<Item = &'a GpuAdapter>) -> Option<GpuAdap
         .cloned()
 }
 
-/// Every adapter present, for `devices` and for selection.
-pub fn adapters() -> Vec<GpuAdapter> {
-    gpu::enumerate_adapters()
+/// Every adapter present, for `devices` and for selection. A `WGPU_BACKEND`
+/// that names no backend is bad input, not a silent fall back to the CPU.
+pub fn adapters() -> Result<Vec<GpuAdapter>> {
+    gpu::backends_from_env().map_err(Error::input)?;
+    Ok(gpu::enumerate_adapters())
 }
 
 #[cfg(test)]
@@ -252,9 +254,9 @@ mod tests {
     }
 
     #[test]
-    fn unknown_devices_are_input_errors() {
+    fn unknown_devices_are_device_errors() {
         let err = select(&DeviceSpec::Name("no such gpu".into()), &[]).unwrap_err();
-        assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT);
+        assert_eq!(err.exit_code(), crate::error::exit::DEVICE);
         assert!(err.message.contains("unknown device"));
         assert!(select(&DeviceSpec::Index(99), &[]).is_err());
         assert!(select(&DeviceSpec::Cpu, &[]).unwrap()[0].is_cpu_reference());

@@ -10,7 +10,7 @@
 //! - [`bench`], [`conformance`], [`kernel_suite`], [`tune`]: the measurements, the shader
 //!   checks (hashwatt's own, and any kernel's), the autotuner.
 //! - [`site`], [`plot`]: from hashes per joule to a power plant.
-//! - [`report`], [`cli`], [`commands`]: what the user sees.
+//! - [`report`], [`cli`], [`commands`]: what the user sees; [`textfile`]: the bounded reader for input files.
 
 #[macro_use]
 pub mod output;
@@ -41,5 +41,6 @@ pub mod signals;
 pub mod site;
 pub mod target;
 pub mod telemetry;
+pub mod textfile;
 pub mod tune;
 pub mod units;

@@ -4,12 +4,71 @@
 //! A device keeps up to `depth()` batches in flight, so a GPU can work on the
 //! next batch while the host reads back and verifies the last one.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::header::{BlockHash, BlockHeader};
 use crate::target::Target;
 
 /// The nonce space of one header.
 pub const NONCE_SPACE: u64 = 1 << 32;
+
+/// A checked range of nonces: `count` at least 1, `start + count` at most
+/// 2^32, computed without wrapping. Every range taken from the command line
+/// or handed to a device goes through [`NonceRange::new`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NonceRange {
+    start: u32,
+    count: u64,
+}
+
+impl NonceRange {
+    /// The range `start..start + count`, or why it is not one: an empty
+    /// range, a start past the last nonce, or an end past 2^32 (checked
+    /// without overflow, so a huge count is refused, never wrapped).
+    pub fn new(start: u64, count: u64) -> Result<Self> {
+        if count == 0 {
+            return Err(Error::input("--count must be at least 1"));
+        }
+        let Ok(first) = u32::try_from(start) else {
+            return Err(Error::input(format!(
+                "--start {start} is past the last nonce, 4294967295"
+            )));
+        };
+        match start.checked_add(count) {
+            Some(end) if end <= NONCE_SPACE => Ok(NonceRange {
+                start: first,
+                count,
+            }),
+            _ => Err(Error::input(format!(
+                "--start {start} --count {count} runs past nonce 2^32 (the range must end at or \
+before 4294967296, so --count can be at most {})",
+                NONCE_SPACE - start
+            ))),
+        }
+    }
+
+    pub fn start(self) -> u32 {
+        self.start
+    }
+
+    pub fn count(self) -> u64 {
+        self.count
+    }
+
+    /// One past the last nonce (at most 2^32).
+    pub fn end(self) -> u64 {
+        self.start as u64 + self.count
+    }
+}
+
+/// The most hits a search that keeps every hit (`search`, `verify`'s
+/// window) may expect: about 2^20. More would hold gigabytes; a harder
+/// target or a smaller range says the same.
+pub const MAX_EXPECTED_HITS: f64 = 1_048_576.0;
+
+/// How many hits `count` nonces are expected to give at `target`.
+pub fn expected_hits(count: u64, target: &Target) -> f64 {
+    count as f64 / target.expected_hashes()
+}
 
 /// One contiguous range of nonces over one header.
 #[derive(Clone, Debug)]
@@ -24,7 +83,7 @@ pub struct Batch {
 impl Batch {
     pub fn new(header: BlockHeader, start: u32, count: u64, target: Target) -> Self {
         assert!(
-            count >= 1 && start as u64 + count <= NONCE_SPACE,
+            NonceRange::new(start as u64, count).is_ok(),
             "batch stays inside the nonce space"
         );
         Batch {
@@ -72,7 +131,8 @@ pub fn search_batches(
     batch_size: u64,
     mut on_result: impl FnMut(&mut dyn Searcher, BatchResult) -> Result<()>,
 ) -> Result<()> {
-    let end = start as u64 + count;
+    let range = NonceRange::new(start as u64, count)?;
+    let end = range.end();
     let mut next = start as u64;
     loop {
         while next < end && searcher.in_flight() < searcher.depth() {
@@ -111,4 +171,37 @@ pub fn search_range(
     )?;
     hits.sort_unstable();
     Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_checked_without_wrapping() {
+        let whole = NonceRange::new(0, NONCE_SPACE).unwrap();
+        assert_eq!(
+            (whole.start(), whole.count(), whole.end()),
+            (0, NONCE_SPACE, NONCE_SPACE)
+        );
+        let last = NonceRange::new(u32::MAX as u64, 1).unwrap();
+        assert_eq!(last.end(), NONCE_SPACE);
+        for (start, count) in [
+            (1, u64::MAX),
+            (u64::MAX, 1),
+            (u64::MAX, u64::MAX),
+            (NONCE_SPACE, 1),
+            (1, NONCE_SPACE),
+            (0, 0),
+            (u32::MAX as u64, 2),
+        ] {
+            assert!(NonceRange::new(start, count).is_err(), "{start} {count}");
+        }
+        let err = NonceRange::new(1, u64::MAX).unwrap_err();
+        assert!(
+            err.message.contains("runs past nonce 2^32"),
+            "{}",
+            err.message
+        );
+    }
 }

@@ -239,10 +239,6 @@ fn bad_input_gets_a_one_line_error_and_status_2() {
             "runs past nonce 2^32",
         ),
         (
-            vec!["search", "--header", "0", "--device", "no-such-gpu"],
-            "unknown device",
-        ),
-        (
             vec!["search", "--header", "0", "--target", "123"],
             "bad target",
         ),

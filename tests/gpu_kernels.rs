@@ -149,8 +149,10 @@ fn ties_on_the_top_limb_are_decided_on_all_256_bits() {
     }
 }
 
-/// A kernel the device rejects (a workgroup far over its limits) is an
-/// error naming the adapter, with the device exit status, never a panic.
+/// Kernel settings the device cannot run (a workgroup far over its limits)
+/// are refused before compiling: an error naming the adapter and the
+/// setting, bad input rather than a compile error blamed on the kernel,
+/// never a panic.
 #[test]
 fn a_kernel_the_device_rejects_is_an_error_naming_the_adapter() {
     let Some(hashwatt::device::DeviceChoice::Gpu(adapter)) = common::gpu_choice() else {
@@ -169,9 +171,9 @@ fn a_kernel_the_device_rejects_is_an_error_naming_the_adapter() {
         error.message
     );
     assert!(
-        error.message.contains("did not compile"),
+        error.message.contains("workgroup size 1048576 is outside"),
         "{}",
         error.message
     );
-    assert_eq!(error.exit_code(), hashwatt::error::exit::DEVICE);
+    assert_eq!(error.exit_code(), hashwatt::error::exit::BAD_INPUT);
 }

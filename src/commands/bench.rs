@@ -10,7 +10,7 @@ use crate::bench::{self, BenchOptions, Instruments, StopRule, MAX_BATCH_MS, MIN_
 use crate::catalog::{self, KnownHeader};
 use crate::cli::BenchArgs;
 use crate::device::DeviceChoice;
-use crate::energy::{self, NvmlMode};
+use crate::energy::{self, NvmlMode, MAX_IDLE_SECONDS};
 use crate::error::{exit, require_positive, Error, Result};
 use crate::gpu::{self, KernelConfig, KernelVariant};
 use crate::host::{self, HostInfo};
@@ -24,8 +24,6 @@ use crate::telemetry;
 use crate::tune::{self, SweepPlan};
 
 const DEFAULT_SECONDS: f64 = 10.0;
-/// The longest idle-power measurement: longer is a typo, not a baseline.
-const MAX_IDLE_SECONDS: f64 = 3600.0;
 /// The most timed trials `--repeat` takes.
 const MAX_REPEAT: u32 = 1000;
 
@@ -154,9 +152,14 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     if choices.len() > 1 && human {
         bench_render::print_all_table(&reports, &failures);
     }
-    if reports.is_empty() && failures.is_empty() {
-        errln!("hashwatt: interrupted during the warm-up; nothing was measured or written");
-        return Ok(interrupt.exit_code().unwrap_or(exit::IO));
+    if reports.is_empty() {
+        if let Some(code) = interrupt.exit_code() {
+            for (name, error) in &failures {
+                errln!("hashwatt: {name}: {error}");
+            }
+            errln!("hashwatt: interrupted before a timed run; nothing was measured or written");
+            return Ok(code);
+        }
     }
     let mut written = Ok(());
     if let (Some(destination), false) = (&plan.plot, reports.is_empty()) {
@@ -285,7 +288,7 @@ fn settings_for(
             note: format!("{kernel}, just tuned (saved to {})", path.display()),
         });
     }
-    if let Some(tuned) = tune::lookup(&adapter.summary()) {
+    if let Some(tuned) = tune::lookup_for(adapter) {
         if let Some(kernel) = tuned.kernel_config() {
             return Ok(Settings {
                 kernel,

@@ -48,7 +48,7 @@ impl DeviceRow {
 }
 
 pub fn run(args: &DevicesArgs) -> Result<i32> {
-    let adapters = device::adapters();
+    let adapters = device::adapters()?;
     let best = device::select(&DeviceSpec::Best, &adapters)
         .ok()
         .and_then(|c| c.into_iter().next());

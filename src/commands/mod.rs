@@ -31,7 +31,7 @@ pub(crate) fn choose_devices_with(spec: Option<&str>, cpu: &CpuArgs) -> Result<V
     let adapters = if spec == DeviceSpec::Cpu {
         Vec::new()
     } else {
-        device::adapters()
+        device::adapters()?
     };
     device::select_with(&spec, &adapters, options)
 }
@@ -44,7 +44,7 @@ pub(crate) fn choose_bench_devices(spec: Option<&str>, cpu: &CpuArgs) -> Result<
     let steered = std::env::var_os("WGPU_BACKEND").is_some()
         || std::env::var_os("WGPU_ADAPTER_NAME").is_some();
     if DeviceSpec::parse(spec)? == DeviceSpec::Best && !steered {
-        let adapters = device::adapters();
+        let adapters = device::adapters()?;
         if let Some((cpu_choice, note)) = device::honest_default(&adapters) {
             errln!("hashwatt: {note}");
             return Ok(vec![cpu_choice]);

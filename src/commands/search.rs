@@ -10,7 +10,7 @@ use crate::error::{exit, Error, Result};
 use crate::gpu::KernelConfig;
 use crate::hits::{self, VerifiedHit};
 use crate::report;
-use crate::search::{search_batches, NONCE_SPACE};
+use crate::search::{expected_hits, search_batches, NonceRange, MAX_EXPECTED_HITS};
 use crate::target::Target;
 
 /// Nonces per submission: small enough to keep a slow adapter responsive.
@@ -31,21 +31,7 @@ struct SearchReport {
 pub fn run(args: &SearchArgs) -> Result<i32> {
     let known = catalog::resolve(&args.header)?;
     let header = known.header;
-    if args.count == 0 {
-        return Err(Error::input("--count must be at least 1"));
-    }
-    if args.start >= NONCE_SPACE {
-        return Err(Error::input(format!(
-            "--start {} is past the last nonce, 4294967295",
-            args.start
-        )));
-    }
-    if args.start + args.count > NONCE_SPACE {
-        return Err(Error::input(format!(
-            "--start {} --count {} runs past nonce 2^32 (the range must end at or before 4294967296)",
-            args.start, args.count
-        )));
-    }
+    let range = NonceRange::new(args.start, args.count)?;
     let target = match (&args.share_bits, &args.target) {
         (Some(bits), _) => Target::from_leading_zero_bits(*bits)?,
         (None, Some(hex)) => Target::from_hex(hex)?,
@@ -53,6 +39,15 @@ pub fn run(args: &SearchArgs) -> Result<i32> {
             Error::input(format!("the header's {e}; give --share-bits or --target"))
         })?,
     };
+    let expected = expected_hits(range.count(), &target);
+    if expected > MAX_EXPECTED_HITS {
+        return Err(Error::input(format!(
+            "--count {} at this target would give about {expected:.0} hits, and search lists \
+every one; at most {MAX_EXPECTED_HITS:.0} are allowed: give a harder target (--share-bits) or a \
+smaller --count",
+            range.count()
+        )));
+    }
     let choices = super::choose_devices_with(args.device.as_deref(), &args.cpu)?;
     if choices.len() != 1 {
         return Err(Error::input(
@@ -66,8 +61,8 @@ pub fn run(args: &SearchArgs) -> Result<i32> {
     search_batches(
         &mut *searcher,
         &header,
-        args.start as u32,
-        args.count,
+        range.start(),
+        range.count(),
         &target,
         BATCH,
         |searcher, result| {
@@ -82,8 +77,8 @@ pub fn run(args: &SearchArgs) -> Result<i32> {
         schema: "hashwatt.search/1",
         device: searcher.name(),
         header: header.block_hash().to_string(),
-        start: args.start as u32,
-        nonces: args.count,
+        start: range.start(),
+        nonces: range.count(),
         target: target.to_string(),
         seconds,
         hits: found,
@@ -97,7 +92,7 @@ pub fn run(args: &SearchArgs) -> Result<i32> {
     outln!(
         "range   {}..{} ({} nonces) on {}",
         out.start,
-        out.start as u64 + out.nonces,
+        range.end(),
         out.nonces,
         out.device
     );

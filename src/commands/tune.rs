@@ -4,18 +4,30 @@
 use crate::catalog;
 use crate::cli::TuneArgs;
 use crate::device::DeviceChoice;
-use crate::error::{exit, require_positive, Error, Result};
+use crate::error::{exit, require_positive, sanitize, Error, Result};
 use crate::report;
-use crate::tune::{self, SweepPlan};
+use crate::signals::Interrupt;
+use crate::tune::{self, Sweep, SweepPlan};
+
+/// The longest timed run of one setting: ten minutes (the sweep has 19).
+const MAX_SECONDS_PER_SETTING: f64 = 600.0;
 
 pub fn run(args: &TuneArgs) -> Result<i32> {
     require_positive("--seconds", args.seconds)?;
+    if args.seconds > MAX_SECONDS_PER_SETTING {
+        return Err(Error::input(format!(
+            "--seconds must be at most {MAX_SECONDS_PER_SETTING} per setting, got {}",
+            args.seconds
+        )));
+    }
     let known = catalog::resolve_or_latest(args.header.as_deref())?;
     let plan = SweepPlan {
         seconds_per_setting: args.seconds,
         ..SweepPlan::default()
     };
+    let interrupt = Interrupt::install();
     let mut results = Vec::new();
+    let mut failure = None;
     for choice in super::choose_devices(args.device.as_deref())? {
         let DeviceChoice::Gpu(adapter) = choice else {
             return Err(Error::input("tune sweeps GPU kernel settings; the CPU reference has none (pick a GPU with --device)"));
@@ -35,7 +47,7 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
                 "hashrate"
             );
         }
-        let (trials, best) = tune::sweep(&adapter, &known, &plan, |trial| {
+        let sweep = tune::sweep_until(&adapter, &known, &plan, |trial| {
             if !args.json {
                 outln!(
                     "  {:>9}  {:>7}  {:>8}  {:>12}",
@@ -46,18 +58,31 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
                 );
             }
         })?;
-        let path = tune::store(&best)?;
+        // Cache only a finished sweep; a failure to save still shows the best.
+        let saved = match (&sweep.best, sweep.interrupted) {
+            (Some(best), false) => Some(tune::store(best)),
+            _ => None,
+        };
         if !args.json {
-            outln!(
-                "best: workgroup {} x {} nonces per invocation, {} ms batches: {}\nsaved to {} (bench uses it from now on)\n",
-                best.kernel.workgroup_size,
-                best.kernel.nonces_per_invocation,
-                best.batch_ms,
-                report::format_rate(best.hashes_per_second),
-                path.display()
-            );
+            print_best(&sweep, saved.as_ref());
         }
-        results.push(serde_json::json!({ "device": best.device, "trials": trials, "best": best, "cache": path }));
+        let cache = match &saved {
+            Some(Ok(path)) => serde_json::json!(path),
+            _ => serde_json::Value::Null,
+        };
+        results.push(serde_json::json!({
+            "device": adapter.summary(),
+            "trials": sweep.trials,
+            "best": sweep.best,
+            "interrupted": sweep.interrupted,
+            "cache": cache,
+        }));
+        if let Some(Err(error)) = saved {
+            failure.get_or_insert(error);
+        }
+        if sweep.interrupted {
+            break;
+        }
     }
     if args.json {
         report::write_json(
@@ -65,5 +90,43 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
             &report::JsonOut::Stdout,
         )?;
     }
-    Ok(exit::OK)
+    if let Some(code) = interrupt.exit_code() {
+        errln!("hashwatt: interrupted; the sweep stopped early and nothing was cached");
+        return Ok(code);
+    }
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(exit::OK),
+    }
+}
+
+fn print_best(sweep: &Sweep, saved: Option<&Result<std::path::PathBuf>>) {
+    let Some(best) = &sweep.best else {
+        outln!("no setting was measured to the end\n");
+        return;
+    };
+    let stopped = if sweep.interrupted {
+        format!(
+            " (interrupted after {} of {} settings)",
+            sweep.trials.len(),
+            sweep.planned
+        )
+    } else {
+        String::new()
+    };
+    outln!(
+        "best{stopped}: workgroup {} x {} nonces per invocation, {} ms batches: {}",
+        best.kernel.workgroup_size,
+        best.kernel.nonces_per_invocation,
+        best.batch_ms,
+        report::format_rate(best.hashes_per_second)
+    );
+    match saved {
+        Some(Ok(path)) => outln!(
+            "saved to {} (bench uses it from now on)\n",
+            sanitize(&path.display().to_string())
+        ),
+        Some(Err(_)) => outln!("not saved: the tuning cache could not be written (below)\n"),
+        None => outln!("not saved: a partial sweep is not cached\n"),
+    }
 }

@@ -26,7 +26,7 @@ pub use sampler::{counter_delta, Counter, Probe, Reading, SampledMeter};
 pub use stated::StatedMeter;
 
 use crate::device::DeviceChoice;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::report::EnergyReport;
 
 /// Energy counters are read this often (keeps a wrapping counter from
@@ -101,11 +101,28 @@ pub fn meter_for(
     }
 }
 
-/// Average watts over `seconds` of idle.
+/// The longest idle measurement: an hour. A longer one is refused as bad
+/// input (`bench --idle-seconds` checks it where it parses the value).
+pub const MAX_IDLE_SECONDS: f64 = 3600.0;
+
+/// Average watts over `seconds` of idle (0 < seconds <= [`MAX_IDLE_SECONDS`]).
+/// Ctrl-C ends the wait within a tenth of a second; the idle draw is then
+/// not measured, and the error says so.
 pub fn idle_watts(meter: &mut dyn Meter, seconds: f64) -> Result<f64> {
+    if !(seconds > 0.0 && seconds <= MAX_IDLE_SECONDS) {
+        return Err(Error::input(format!(
+            "--idle-seconds must be more than 0 and at most {MAX_IDLE_SECONDS}, got {seconds}"
+        )));
+    }
     meter.start()?;
-    std::thread::sleep(Duration::from_secs_f64(seconds));
-    meter.stop()?;
+    let finished = crate::signals::sleep_unless_stopped(Duration::from_secs_f64(seconds));
+    let stopped = meter.stop();
+    if !finished {
+        return Err(Error::device(
+            "the idle-power measurement was interrupted; energy not measured",
+        ));
+    }
+    stopped?;
     Ok(meter.average_watts())
 }
 
@@ -130,5 +147,26 @@ pub fn report(meter: &dyn Meter, nonces: u64, idle_watts: Option<f64>) -> Energy
             0.0
         },
         hashes_per_joule_above_idle: above_idle.map(per_joule),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absurd_idle_times_are_refused_not_slept() {
+        let mut meter = StatedMeter::new(50.0).unwrap();
+        for seconds in [
+            1e20,
+            f64::INFINITY,
+            f64::NAN,
+            -1.0,
+            0.0,
+            MAX_IDLE_SECONDS + 1.0,
+        ] {
+            let err = idle_watts(&mut meter, seconds).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT, "{seconds}");
+        }
     }
 }

@@ -207,6 +207,14 @@ impl Meter for SampledMeter {
             .map_err(|_| Error::device(format!("the {} meter thread panicked", self.name)))?;
         self.probe = Some(probe);
         self.totals = result.map_err(|why| Error::device(format!("{} meter: {why}", self.name)))?;
+        // A counter that never moved (or a sensor that reads 0 W) measured
+        // nothing: reporting 0 J would turn into "0 H/J" and "0.0 J/TH".
+        if !(self.totals.joules > 0.0 && self.totals.joules.is_finite()) {
+            return Err(Error::device(format!(
+                "energy not measured: the {} sensor ({}) did not move in {:.1} s ({} J read)",
+                self.name, self.source, self.totals.seconds, self.totals.joules
+            )));
+        }
         Ok(())
     }
 
@@ -287,6 +295,27 @@ mod tests {
         meter.start().unwrap();
         meter.stop().unwrap();
         assert!((meter.joules() - (meter.samples() - 1) as f64 * 0.7).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_counter_that_never_moves_measures_nothing() {
+        let probe = Scripted {
+            reads: 0,
+            start: 5,
+            step: 0,
+            range: 2_000_000,
+        };
+        let mut meter =
+            SampledMeter::new("rapl", "stuck", Duration::from_millis(1), Box::new(probe));
+        meter.start().unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        let err = meter.stop().unwrap_err();
+        assert!(
+            err.message.contains("energy not measured"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("did not move"), "{}", err.message);
     }
 
     #[test]

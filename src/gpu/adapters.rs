@@ -127,7 +127,7 @@ pub fn device_type_name(device_type: wgpu::DeviceType) -> &'static str {
 /// none of them has an adapter (probing GL first makes Mesa's EGL print
 /// warnings on headless machines, and GL is the slowest path to compute).
 pub fn enumerate_adapters() -> Vec<GpuAdapter> {
-    if let Some(backends) = wgpu::Backends::from_env() {
+    if let Ok(Some(backends)) = backends_from_env() {
         return enumerate(backends);
     }
     let native = enumerate(wgpu::Backends::PRIMARY);
@@ -136,6 +136,40 @@ pub fn enumerate_adapters() -> Vec<GpuAdapter> {
     } else {
         native
     }
+}
+
+/// The backends `WGPU_BACKEND` names, as wgpu reads them (a comma-separated
+/// list, any case), or an error naming the valid values when a name is not
+/// one of them: wgpu alone would drop a misspelt `vulcan` and find nothing.
+pub fn backends_from_env() -> Result<Option<wgpu::Backends>, String> {
+    let Some(value) = std::env::var_os("WGPU_BACKEND") else {
+        return Ok(None);
+    };
+    let text = value.to_string_lossy();
+    let mut backends = wgpu::Backends::empty();
+    for name in text.split(',') {
+        let name = name.trim().to_ascii_lowercase();
+        backends |=
+            match name.as_str() {
+                "" if text.trim().is_empty() => return Err(
+                    "WGPU_BACKEND is set but empty; name vulkan, metal, dx12 or gl, or unset it"
+                        .into(),
+                ),
+                "" => continue,
+                "vulkan" | "vk" => wgpu::Backends::VULKAN,
+                "dx12" | "d3d12" => wgpu::Backends::DX12,
+                "metal" | "mtl" => wgpu::Backends::METAL,
+                "opengl" | "gles" | "gl" => wgpu::Backends::GL,
+                "webgpu" => wgpu::Backends::BROWSER_WEBGPU,
+                _ => {
+                    return Err(format!(
+                    "WGPU_BACKEND={text}: unknown backend {name:?}; expected a comma-separated \
+list of vulkan, metal, dx12, gl (or unset it to use the best present)"
+                ))
+                }
+            };
+    }
+    Ok(Some(backends))
 }
 
 fn enumerate(backends: wgpu::Backends) -> Vec<GpuAdapter> {

@@ -89,6 +89,14 @@ impl fmt::Display for KernelVariant {
     }
 }
 
+/// The most nonces one invocation of the fast kernel may try (the sweep
+/// tries 1 to 8).
+pub const MAX_NONCES_PER_INVOCATION: u32 = 256;
+
+/// The largest workgroup any adapter offers (WebGPU's limit on real GPUs is
+/// 256 to 1024); an adapter's own limit is checked when it is opened.
+pub const MAX_WORKGROUP_SIZE: u32 = 1024;
+
 /// How a search kernel is launched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct KernelConfig {
@@ -143,28 +151,46 @@ impl KernelConfig {
         }
     }
 
-    /// Whether the kernel can run these settings: a fixed workgroup size or
-    /// a kernel without `NONCES_PER_INVOCATION` pins them.
-    pub fn check(&self) -> Result<()> {
+    /// Whether this configuration can run: a workgroup of 1 to
+    /// `max_workgroup` invocations (the size a kernel file fixes, if it
+    /// fixes one), 1 to [`MAX_NONCES_PER_INVOCATION`] nonces per invocation,
+    /// and exactly 1 for a kernel without a `NONCES_PER_INVOCATION`
+    /// override, such as the reference kernel (counting more would claim
+    /// nonces it never hashed).
+    pub fn check(&self, max_workgroup: u32) -> Result<(), String> {
         let source = self.variant.source();
         if let Some(fixed) = source.fixed_workgroup_size {
             if fixed != self.workgroup_size {
-                return Err(Error::input(format!(
+                return Err(format!(
                     "{}: the workgroup size is fixed at {fixed} in the file, not {}",
                     source.path, self.workgroup_size
-                )));
+                ));
             }
         }
-        if self.workgroup_size == 0 || self.nonces_per_invocation == 0 {
-            return Err(Error::input(
-                "workgroup size and nonces per invocation must be at least 1",
+        if self.workgroup_size == 0 || self.workgroup_size > max_workgroup {
+            return Err(format!(
+                "workgroup size {} is outside 1..={max_workgroup}",
+                self.workgroup_size
+            ));
+        }
+        if self.nonces_per_invocation == 0 || self.nonces_per_invocation > MAX_NONCES_PER_INVOCATION
+        {
+            return Err(format!(
+                "nonces per invocation {} is outside 1..={MAX_NONCES_PER_INVOCATION}",
+                self.nonces_per_invocation
             ));
         }
         if !source.nonces_override && self.nonces_per_invocation != 1 {
-            return Err(Error::input(format!(
-                "{}: it declares no NONCES_PER_INVOCATION override, so it does 1 nonce per invocation",
-                source.path
-            )));
+            return Err(match self.variant {
+                KernelVariant::Reference => format!(
+                    "the reference kernel hashes 1 nonce per invocation, not {}",
+                    self.nonces_per_invocation
+                ),
+                _ => format!(
+                    "{}: it declares no NONCES_PER_INVOCATION override, so it does 1 nonce per invocation, not {}",
+                    source.path, self.nonces_per_invocation
+                ),
+            });
         }
         Ok(())
     }
@@ -257,4 +283,30 @@ pub fn source_sha256(variant: KernelVariant) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impossible_settings_are_refused() {
+        assert!(KernelConfig::fast().check(256).is_ok());
+        assert!(KernelConfig::reference().check(256).is_ok());
+        let with = |variant, workgroup_size, nonces_per_invocation| KernelConfig {
+            variant,
+            workgroup_size,
+            nonces_per_invocation,
+        };
+        for bad in [
+            with(KernelVariant::Fast, 0, 4),
+            with(KernelVariant::Fast, 512, 4),
+            with(KernelVariant::Fast, 64, 0),
+            with(KernelVariant::Fast, 64, 257),
+            with(KernelVariant::Reference, 64, 4),
+            with(KernelVariant::Reference, 64, 0),
+        ] {
+            assert!(bad.check(256).is_err(), "{bad}");
+        }
+    }
 }

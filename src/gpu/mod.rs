@@ -10,9 +10,12 @@ mod searcher;
 
 pub use crate::precompute::Precomputed;
 pub use adapters::{
-    backend_name, device_type_name, enumerate_adapters, summarize, AdapterLimits, DeviceSummary,
-    GpuAdapter,
+    backend_name, backends_from_env, device_type_name, enumerate_adapters, summarize,
+    AdapterLimits, DeviceSummary, GpuAdapter,
 };
 pub use kernel_source::{KernelSource, ENTRY_POINT, PARAMS_BYTES};
-pub use kernels::{search_source, source_sha256, KernelConfig, KernelVariant};
+pub use kernels::{
+    search_source, source_sha256, KernelConfig, KernelVariant, MAX_NONCES_PER_INVOCATION,
+    MAX_WORKGROUP_SIZE,
+};
 pub use searcher::{GpuSearcher, RawHits, MAX_BATCH};

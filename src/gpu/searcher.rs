@@ -107,9 +107,9 @@ impl GpuSearcher {
     /// Opens the adapter and compiles the kernels. Every failure (no device,
     /// a shader the driver rejects) is an error naming the adapter.
     pub fn open(adapter: &GpuAdapter, config: KernelConfig) -> Result<Self> {
-        config.check()?;
         let label = adapter.label();
         let limits = adapter.adapter.limits();
+        check_config(&config, &limits, &label)?;
         // GPU time comes from timestamp queries where the adapter has them.
         let timestamps = adapter
             .adapter
@@ -189,11 +189,11 @@ impl GpuSearcher {
         if config == self.config {
             return Ok(());
         }
+        check_config(&config, &self.device.limits(), &self.label)?;
         assert!(
             self.pending.is_empty(),
             "reconfigure with batches in flight"
         );
-        config.check()?;
         self.search_pipeline = compile(
             &self.device,
             &self.label,
@@ -304,17 +304,15 @@ impl GpuSearcher {
     /// Dispatch grid for `count` nonces: (workgroups x, workgroups y,
     /// invocations per row). Rows keep x under the per-dimension limit.
     fn grid(&self, count: u64) -> (u32, u32, u32) {
-        let invocations = count.div_ceil(self.config.nonces_per_invocation as u64);
-        let groups = invocations
-            .div_ceil(self.config.workgroup_size as u64)
-            .max(1);
+        // Never 0: the settings were checked when compiled, and a division
+        // by zero must not be the way to find out they were not.
+        let per_invocation = self.config.nonces_per_invocation.max(1) as u64;
+        let workgroup = self.config.workgroup_size.max(1) as u64;
+        let invocations = count.div_ceil(per_invocation);
+        let groups = invocations.div_ceil(workgroup).max(1);
         let x = groups.min(self.max_workgroups_per_dimension as u64);
         let y = groups.div_ceil(x);
-        (
-            x as u32,
-            y as u32,
-            (x * self.config.workgroup_size as u64) as u32,
-        )
+        (x as u32, y as u32, (x * workgroup) as u32)
     }
 
     fn launch(&self, slot_index: usize, batch: &Batch) -> Pending {
@@ -515,6 +513,18 @@ impl GpuSearcher {
         hits.extend(self.run_complete(slot_index, &high)?);
         Ok(hits)
     }
+}
+
+/// Kernel settings this adapter cannot run are bad input (they come from
+/// the tuning cache or the command line), not a shader that failed to
+/// compile.
+fn check_config(config: &KernelConfig, limits: &wgpu::Limits, label: &str) -> Result<()> {
+    let max_workgroup = limits
+        .max_compute_invocations_per_workgroup
+        .min(limits.max_compute_workgroup_size_x);
+    config
+        .check(max_workgroup)
+        .map_err(|why| Error::input(format!("{label}: kernel settings {config}: {why}")))
 }
 
 impl Searcher for GpuSearcher {
