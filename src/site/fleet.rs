@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{jth_from_hashes_per_joule, positive, Source};
+use super::{jth_from_hashes_per_joule, num, positive, Source};
 use crate::error::{Error, Result};
 
 /// Bench result schemas `--from` reads; `/2` is a superset of `/1`.
@@ -197,7 +197,11 @@ pub fn parse_bench(bytes: &[u8]) -> Result<Efficiency> {
     let implied = jth_from_hashes_per_joule(hpj);
     if ((implied - jth) / jth).abs() >= 1e-6 {
         return Err(Error::input(format!(
-            "a damaged bench result: joules_per_terahash {jth} does not match hashes_per_joule {hpj} (1e12 / {hpj} = {implied})"
+            "a damaged bench result: joules_per_terahash {} does not match hashes_per_joule {} (1e12 / {} = {})",
+            num(jth),
+            num(hpj),
+            num(hpj),
+            num(implied)
         )));
     }
     let meter = if energy.measured {
