@@ -67,7 +67,8 @@ fn format_jth(jth: f64) -> String {
 /// A number with this many decimals, or in exponent form when it is too
 /// large for a column.
 fn fixed(value: f64, decimals: usize) -> String {
-    if value.abs() >= 1e12 {
+    let smallest = 10f64.powi(-(decimals as i32));
+    if value.abs() >= 1e12 || (value != 0.0 && value.abs() < smallest) {
         format!("{value:.3e}")
     } else {
         format!("{value:.decimals$}")
@@ -78,7 +79,7 @@ fn fixed(value: f64, decimals: usize) -> String {
 pub fn format_usd(value: f64) -> String {
     let sign = if value < 0.0 { "-" } else { "" };
     let magnitude = value.abs();
-    if magnitude >= 1e12 {
+    if magnitude >= 1e12 || (magnitude != 0.0 && magnitude < 0.01) {
         format!("{sign}${magnitude:.3e}")
     } else if magnitude >= 1000.0 {
         let digits = format!("{magnitude:.0}");
@@ -228,7 +229,7 @@ pub fn print_table(e: &Estimate) {
     scenario_row(
         e,
         "network share",
-        |s| format!("{:.4}%", 100.0 * s.network_share),
+        |s| format!("{}%", fixed(100.0 * s.network_share, 4)),
         &share,
     );
     scenario_row(e, "blocks per day", |s| fixed(s.blocks_per_day, 4), &blocks);
@@ -372,5 +373,8 @@ mod tests {
         assert_eq!(format_usd(-27.5), "-$27.50");
         assert_eq!(format_usd(1000.0), "$1,000");
         assert_eq!(format_usd(123_456.7), "$123,457");
+        assert_eq!(format_usd(0.000_123_4), "$1.234e-4");
+        assert_eq!(fixed(0.000_012_34, 4), "1.234e-5");
+        assert_eq!(fixed(0.5, 4), "0.5000");
     }
 }
