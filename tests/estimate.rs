@@ -494,6 +494,25 @@ fn the_plot_shows_scenarios_and_the_break_even_price() {
     ] {
         assert!(svg.contains(needle), "{needle}");
     }
+    // Power prices do go below zero: then mining beats selling by more than its revenue.
+    let e = json(&[
+        "estimate",
+        "--jth",
+        "9.5",
+        "--btc-usd",
+        "90000",
+        "--power-usd-per-mwh",
+        "-20",
+        "--plot",
+        path,
+        "--force",
+    ]);
+    let x = &e["scenarios"][0]["economics"];
+    assert!(close(
+        f(&x["margin_usd_per_mwh"]),
+        f(&x["revenue_usd_per_mwh"]) + 20.0,
+        1e-12
+    ));
     let _ = std::fs::remove_dir_all(dir);
 }
 

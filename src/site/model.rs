@@ -328,7 +328,10 @@ pub fn check(estimate: &Estimate) -> Result<()> {
         }
     }
     for (name, value) in figures {
-        let signed = matches!(name, "the margin per MWh" | "the margin per day");
+        let signed = matches!(
+            name,
+            "the margin per MWh" | "the margin per day" | "the power value per day"
+        );
         if !value.is_finite() || (!signed && value < 0.0) {
             return Err(Error::input(format!(
                 "these inputs make {name} {}, which is no answer: give figures within reason (efficiency, plant, prices, fees)",
