@@ -366,3 +366,79 @@ pub fn check(estimate: &Estimate) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::Network;
+
+    fn member(hpj: f64, share: f64, watts: f64, usd: f64) -> FleetMember {
+        FleetMember {
+            efficiency: Efficiency {
+                source: format!("{hpj} H/J"),
+                hashes_per_joule: hpj,
+                joules_per_terahash: 1e12 / hpj,
+                measured: Some(true),
+                device_watts: Some(watts),
+            },
+            power_share: share,
+            device_usd: Some(usd),
+            device_watts_source: Some(Source::Measured),
+        }
+    }
+
+    #[test]
+    fn a_fleet_by_hand() {
+        // 100 MW to mining, PUE 1.0, 1,000 EH/s: 70% at 1e11 H/J (3,000 W,
+        // $2,000), 30% at 5e10 H/J (1,500 W, $500).
+        let site = Site {
+            plant_mw: 100.0,
+            pue: 1.0,
+            network: Network::given_ehs(1000.0),
+            subsidy_btc: 3.125,
+            ..Site::default()
+        };
+        let plan = Plan {
+            fractions: vec![1.0, 0.5],
+            fleet: vec![
+                member(1e11, 0.7, 3000.0, 2000.0),
+                member(5e10, 0.3, 1500.0, 500.0),
+            ],
+            inputs: Inputs::defaults(&site),
+            site,
+        };
+        let e = build(&plan);
+        check(&e).unwrap();
+        // 7e7 W x 1e11 + 3e7 W x 5e10 = 7e18 + 1.5e18 = 8.5e18 H/s.
+        let s = &e.scenarios[0];
+        assert_eq!(s.site_hashes_per_second, 8.5e18);
+        assert!((e.efficiency.hashes_per_joule - 8.5e10).abs() < 1.0);
+        // 7e7 / 3000 + 3e7 / 1500 devices; capital 23,333.3 x 2000 + 20,000 x 500.
+        assert!((s.devices.unwrap() - (7e7 / 3000.0 + 2e4)).abs() < 1e-6);
+        assert!((s.capital_usd.unwrap() - (7e7 / 3000.0 * 2000.0 + 1e7)).abs() < 1e-3);
+        // The bitcoin splits 7 : 1.5.
+        let share = 8.5e18 / (1e21 + 8.5e18);
+        assert!((s.btc_per_day - share * 450.0).abs() < 1e-12);
+        assert!((s.fleet[0].btc_per_day / s.fleet[1].btc_per_day - 7.0 / 1.5).abs() < 1e-12);
+        // Half the plant: half the hashes.
+        assert_eq!(e.scenarios[1].site_hashes_per_second, 4.25e18);
+        assert_eq!(e.asics[0].scenarios.len(), 2);
+    }
+
+    #[test]
+    fn a_non_finite_figure_is_refused() {
+        let mut e = estimate(&Site::default(), member(1e11, 1.0, 3000.0, 1.0).efficiency);
+        check(&e).unwrap();
+        e.scenarios[0].btc_per_day = f64::NAN;
+        assert!(check(&e)
+            .unwrap_err()
+            .message
+            .contains("the BTC per day NaN"));
+        e.scenarios[0].btc_per_day = 1.0;
+        e.asics[2].device_energy_ratio = -1.0;
+        assert!(check(&e)
+            .unwrap_err()
+            .message
+            .contains("device/ASIC ratio -1"));
+    }
+}
