@@ -32,10 +32,13 @@ const PALETTE: [RGBColor; 8] = [
 
 /// Draws the estimate and writes it atomically to `destination`.
 pub fn estimate_svg(destination: &Destination, estimate: &Estimate) -> Result<()> {
+    let name = match estimate.efficiency.measured {
+        Some(_) => site::fleet::short(&estimate.efficiency.source),
+        None => "given efficiency".into(),
+    };
     let mut series = vec![Series {
         label: format!(
-            "{} ({:.2} J/TH)",
-            site::fleet::short(&estimate.efficiency.source),
+            "{name} ({:.2} J/TH)",
             estimate.efficiency.joules_per_terahash
         ),
         hashes_per_joule: estimate.efficiency.hashes_per_joule,
