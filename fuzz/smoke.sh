@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 
-mkdir -p fuzz/corpus/header_arg fuzz/corpus/headers_file fuzz/corpus/tuning_cache fuzz/corpus/arguments
+mkdir -p fuzz/corpus/header_arg fuzz/corpus/headers_file fuzz/corpus/tuning_cache fuzz/corpus/arguments fuzz/corpus/estimate_from
 # Seeds: real headers, heights, and a piece of the real header fixture.
 python3 - <<'PY'
 import json, pathlib
@@ -31,9 +31,15 @@ bad = dict(entry, kernel={"variant": "reference", "workgroup_size": 64, "nonces_
 arguments = pathlib.Path("fuzz/corpus/arguments")
 for i, text in enumerate(["-5", "1e400", "18446744073709551616", "+12", "inf", "\x1b[2J", "\ufeff7"]):
     (arguments / f"seed-{i}").write_text(text)
+bench = {"schema": "hashwatt.bench/1", "device": {"name": "llvmpipe", "backend": "vulkan"},
+         "energy": {"meter": "stated", "measured": False, "avg_watts": 50.0,
+                    "hashes_per_joule": 1e5, "joules_per_terahash": 1e7}}
+pathlib.Path("fuzz/corpus/estimate_from/bench1").write_text(json.dumps(bench))
+bench["schema"] = "hashwatt.bench/2"
+pathlib.Path("fuzz/corpus/estimate_from/bench2").write_text(json.dumps(bench))
 PY
 
-for target in header_arg headers_file tuning_cache arguments; do
+for target in header_arg headers_file tuning_cache arguments estimate_from; do
     echo "== $target, ${seconds} s"
     cargo +nightly fuzz run "$target" -- -max_total_time="$seconds" -max_len=4096 2>&1 | tail -n 4
 done

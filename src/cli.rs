@@ -352,9 +352,11 @@ mod tests {
 #[command(allow_negative_numbers = true)]
 #[command(group(clap::ArgGroup::new("efficiency").required(true).args(["from", "hashes_per_joule", "jth"])))]
 pub struct EstimateArgs {
-    /// A result file written by `hashwatt bench --json` (its energy must be measured or stated)
-    #[arg(long, value_name = "FILE")]
-    pub from: Option<std::path::PathBuf>,
+    /// A result file written by `hashwatt bench --json` (its energy must be measured or stated).
+    /// Give it more than once for a mixed fleet, each with its share of the power:
+    /// `--from a.json:0.7 --from b.json:0.3` (the shares add up to 1)
+    #[arg(long, value_name = "FILE[:SHARE]")]
+    pub from: Vec<String>,
     /// Efficiency in hashes per joule
     #[arg(value_parser = number, long, value_name = "X")]
     pub hashes_per_joule: Option<f64>,
@@ -370,23 +372,48 @@ pub struct EstimateArgs {
     /// Net output of one unit in MW (with --units)
     #[arg(value_parser = number, long, value_name = "MW", requires = "units")]
     pub unit_mw: Option<f64>,
-    /// Share of the plant's output given to mining, in (0, 1]
-    #[arg(value_parser = number, long, default_value_t = 1.0, value_name = "F")]
-    pub fraction: f64,
+    /// Share of the plant's output given to mining, in (0, 1]. A list (`1,0.5,0.333`)
+    /// gives one scenario each, side by side [default: 1]
+    #[arg(value_parser = number, long, value_name = "F[,F...]", value_delimiter = ',')]
+    pub fraction: Vec<f64>,
     /// Power usage effectiveness: site power over IT power (cooling, conversion); 1.0 is none
-    #[arg(value_parser = number, long, default_value_t = crate::site::DEFAULT_PUE, value_name = "P")]
-    pub pue: f64,
-    /// Power of one device, to count how many the site holds [default: the bench file's average watts]
+    /// [default: 1.10]
+    #[arg(value_parser = number, long, value_name = "P")]
+    pub pue: Option<f64>,
+    /// Capacity factor: the share of the day the site runs, in (0, 1]; scales energy and
+    /// bitcoin per day [default: 1]
+    #[arg(value_parser = number, long, value_name = "U")]
+    pub uptime: Option<f64>,
+    /// Power of one device, to count how many the site holds [default: the bench file's
+    /// average watts]. Once for every --from, or once per --from in order
     #[arg(value_parser = number, long, value_name = "W")]
-    pub device_watts: Option<f64>,
-    /// Network hashrate in EH/s. The default, 1000 EH/s, is about the network's average
-    /// when it first reached 1 ZH/s in late 2025; pass today's figure
-    #[arg(value_parser = number, long, default_value_t = crate::site::DEFAULT_NETWORK_EHS, value_name = "EH/S")]
-    pub network_ehs: f64,
-    /// Average transaction fees per block, in BTC, on top of the 3.125 BTC subsidy
-    #[arg(value_parser = number, long, default_value_t = 0.0, value_name = "BTC")]
-    pub fees_btc_per_block: f64,
-    /// Draw site hashrate against power, log scale, for this device and the reference ASICs (SVG)
+    pub device_watts: Vec<f64>,
+    /// Network hashrate in EH/s, instead of the one the chain gives
+    #[arg(value_parser = number, long, value_name = "EH/S", conflicts_with = "network_from")]
+    pub network_ehs: Option<f64>,
+    /// Derive the network hashrate from block headers: one header's difficulty
+    /// (D x 2^32 / 600 s), or the work over time of consecutive headers in @FILE, as
+    /// `bitcoin-cli getnetworkhashps` does. Takes any --header form. [default: the most
+    /// recent embedded header]
+    #[arg(long, value_name = "H")]
+    pub network_from: Option<String>,
+    /// Average transaction fees per block, in BTC, on top of the subsidy
+    #[arg(value_parser = number, long, value_name = "BTC")]
+    pub fees_btc_per_block: Option<f64>,
+    /// Bitcoin price in USD: adds hashprice, revenue per day and per MWh, and the
+    /// break-even power price
+    #[arg(value_parser = number, long, value_name = "USD")]
+    pub btc_usd: Option<f64>,
+    /// What a MWh fetches sold to the grid instead, in USD: adds the margin mining makes
+    /// (or loses) on each MWh
+    #[arg(value_parser = number, long, value_name = "USD")]
+    pub power_usd_per_mwh: Option<f64>,
+    /// Price of one device in USD: adds capital cost and simple payback (needs the
+    /// device's watts). Once for every --from, or once per --from in order
+    #[arg(value_parser = number, long, value_name = "USD")]
+    pub device_usd: Vec<f64>,
+    /// Draw site hashrate against power for this device, the reference ASICs and each
+    /// scenario, and the break-even power price where --btc-usd is given (SVG)
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<std::path::PathBuf>,
     /// Write the estimate as JSON to PATH, or to standard output with `-` or no value

@@ -338,25 +338,33 @@ fn estimate_matches_hand_checked_sites() {
         "5700",
         "--pue",
         "1.0",
+        "--network-ehs",
+        "1000",
         "--json",
         "-",
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let e = json(&output);
     assert!(close(
-        e["site_hashes_per_second"].as_f64().unwrap(),
+        e["scenarios"][0]["site_hashes_per_second"]
+            .as_f64()
+            .unwrap(),
         6.0e20,
         1e-3
     ));
     // 600 EH/s beside 1,000 EH/s: 600/1600 of 144 blocks of 3.125 BTC.
-    assert!(close(e["network_share"].as_f64().unwrap(), 0.375, 1e-9));
     assert!(close(
-        e["btc_per_day"].as_f64().unwrap(),
+        e["scenarios"][0]["network_share"].as_f64().unwrap(),
+        0.375,
+        1e-9
+    ));
+    assert!(close(
+        e["scenarios"][0]["btc_per_day"].as_f64().unwrap(),
         0.375 * 144.0 * 3.125,
         1e-9
     ));
     assert!(close(
-        e["energy_mwh_per_day"].as_f64().unwrap(),
+        e["scenarios"][0]["energy_mwh_per_day"].as_f64().unwrap(),
         136_800.0,
         1e-9
     ));
@@ -392,19 +400,25 @@ fn estimate_matches_hand_checked_sites() {
     let it_watts = 5.7e9 / 1.1;
     let site = it_watts * 1e11;
     assert!(close(
-        e["site_hashes_per_second"].as_f64().unwrap(),
+        e["scenarios"][0]["site_hashes_per_second"]
+            .as_f64()
+            .unwrap(),
         site,
         1e-9
     ));
     let share = site / (8e20 + site);
-    assert!(close(e["network_share"].as_f64().unwrap(), share, 1e-9));
     assert!(close(
-        e["btc_per_day"].as_f64().unwrap(),
+        e["scenarios"][0]["network_share"].as_f64().unwrap(),
+        share,
+        1e-9
+    ));
+    assert!(close(
+        e["scenarios"][0]["btc_per_day"].as_f64().unwrap(),
         share * 144.0 * 3.325,
         1e-9
     ));
     assert!(close(
-        e["devices"].as_f64().unwrap(),
+        e["scenarios"][0]["devices"].as_f64().unwrap(),
         it_watts / 3500.0,
         1e-9
     ));
@@ -454,12 +468,14 @@ fn estimate_reads_a_bench_file_and_draws_the_plot() {
         1e-12
     ));
     assert!(close(
-        e["site_hashes_per_second"].as_f64().unwrap(),
+        e["scenarios"][0]["site_hashes_per_second"]
+            .as_f64()
+            .unwrap(),
         5.7e9 / 1.1 * hpj,
         1e-9
     ));
     assert!(close(
-        e["devices"].as_f64().unwrap(),
+        e["scenarios"][0]["devices"].as_f64().unwrap(),
         5.7e9 / 1.1 / 50.0,
         1e-6
     ));
@@ -513,7 +529,7 @@ fn estimate_refuses_impossible_input() {
         ),
         (
             vec!["estimate", "--jth", "9.5", "--network-ehs", "-1"],
-            "--network-ehs must be positive",
+            "the network hashrate must be at least 1 H/s",
         ),
         (
             vec!["estimate", "--from", "/no/such/bench.json"],
