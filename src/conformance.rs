@@ -40,7 +40,7 @@ impl Default for ConformanceOptions {
 }
 
 /// One header's row in the table.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HeaderCheck {
     pub height: Option<u64>,
     pub nonce: u32,
@@ -53,7 +53,11 @@ pub struct HeaderCheck {
     pub problem: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// The document plain `verify --json` writes: a device's own kernels
+/// against the chain. (`verify --kernel` writes `hashwatt.verify/1`.)
+pub const SCHEMA: &str = "hashwatt.verify-device/1";
+
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ConformanceReport {
     pub schema: String,
     pub device: String,
@@ -64,7 +68,7 @@ pub struct ConformanceReport {
     pub passed: bool,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HitSetCheck {
     pub nonces: u64,
     pub share_bits: u32,
@@ -170,7 +174,7 @@ pub fn run(
         && random_digest_mismatches.is_empty()
         && hit_set.as_ref().is_none_or(|h| h.equal);
     Ok(ConformanceReport {
-        schema: "hashwatt.verify/1".into(),
+        schema: SCHEMA.into(),
         device: searcher.name(),
         headers: checks,
         random_digests: random_headers.len(),

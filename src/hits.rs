@@ -12,7 +12,7 @@ use crate::search::{BatchResult, Searcher};
 use crate::target::Target;
 
 /// A hit after the CPU has confirmed it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct VerifiedHit {
     pub nonce: u32,
     /// Block hash in display order.

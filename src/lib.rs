@@ -35,6 +35,7 @@ pub mod kernel_suite;
 pub mod plot;
 pub mod precompute;
 pub mod report;
+pub mod schemas;
 pub mod search;
 pub mod sha256_math;
 pub mod signals;

@@ -9,8 +9,8 @@ use plotters::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::output::Destination;
-use crate::report::format_si;
 use crate::site::{self, Estimate, Site, BLOCKS_PER_DAY};
+use crate::units::format_si;
 
 /// One line: a label and its efficiency.
 pub struct Series {

@@ -16,7 +16,8 @@ use hashwatt::catalog;
 use hashwatt::cpu::CpuSearcher;
 use hashwatt::error::Result;
 use hashwatt::header::{BlockHash, BlockHeader};
-use hashwatt::report::{self, schemas};
+use hashwatt::report;
+use hashwatt::schemas;
 use hashwatt::search::{Batch, BatchResult, Searcher};
 use hashwatt::target::Target;
 
@@ -311,6 +312,7 @@ fn the_gpu_evidence_script_runs_end_to_end() {
         return; // common::gpu_choice fails under CI when no adapter exists
     }
     let root = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
     let output = Command::new("bash")
         .arg(format!(
             "{}/scripts/gpu-evidence.sh",
@@ -322,6 +324,7 @@ fn the_gpu_evidence_script_runs_end_to_end() {
         .env("EVIDENCE_SECONDS", "2")
         .env("EVIDENCE_TUNE_SECONDS", "0.3")
         .env("EVIDENCE_WATTS", "40")
+        .env("HASHWATT_CACHE_DIR", cache.path())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -354,4 +357,53 @@ fn the_gpu_evidence_script_runs_end_to_end() {
         serde_json::from_str(&std::fs::read_to_string(folder.join("compare.json")).unwrap())
             .unwrap();
     assert_eq!(compare["rows"].as_array().unwrap().len(), 3);
+    for (file, schema) in [
+        ("verify.json", "verify.schema.json"),
+        ("estimate.json", "estimate.schema.json"),
+        ("devices.json", "devices.schema.json"),
+    ] {
+        let document: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(folder.join(file)).unwrap()).unwrap();
+        validate(schema, &document);
+    }
+    let tuned: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(cache.path().join("tuning.json")).unwrap())
+            .unwrap();
+    validate("tuning-cache.schema.json", &tuned);
+}
+
+#[test]
+fn the_other_documents_match_their_schemas() {
+    for (args, schema) in [
+        (vec!["headers", "--json"], "headers.schema.json"),
+        (vec!["devices", "--json"], "devices.schema.json"),
+        (
+            vec![
+                "search",
+                "--header",
+                "0",
+                "--start",
+                "2083200000",
+                "--count",
+                "65536",
+                "--device",
+                "cpu",
+                "--json",
+            ],
+            "search.schema.json",
+        ),
+        (
+            vec!["estimate", "--jth", "9.5", "--json"],
+            "estimate.schema.json",
+        ),
+    ] {
+        let output = hashwatt(&args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        validate(schema, &document);
+    }
 }

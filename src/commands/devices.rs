@@ -1,49 +1,29 @@
 //! `hashwatt devices`: what can run a search here.
 
-use serde::Serialize;
-
 use crate::cli::DevicesArgs;
 use crate::cpu::CpuPath;
 use crate::device::{self, CpuOptions, DeviceChoice, DeviceSpec};
 use crate::energy::{self, NvmlMode};
 use crate::error::{exit, Result};
-use crate::gpu::DeviceSummary;
-use crate::report;
+use crate::report::{self, CpuPathRow, DeviceRow, DevicesReport, DEVICES_SCHEMA};
 
-#[derive(Serialize)]
-struct DeviceRow {
-    /// What `--device` takes to pick this device.
-    select: String,
-    #[serde(flatten)]
-    summary: DeviceSummary,
-    /// The device `bench` uses when no `--device` is given.
-    default: bool,
-    /// The power meter `bench` would read, if any.
-    meter: Option<String>,
-    meter_source: Option<String>,
-    /// Why there is no meter (then `--watts W` states a power).
-    meter_unavailable: Option<String>,
-}
-
-impl DeviceRow {
-    fn new(select: String, choice: &DeviceChoice, default: bool) -> Self {
-        let (meter, meter_source, meter_unavailable) =
-            match energy::meter_for(choice, None, NvmlMode::PreferCounter) {
-                Ok(meter) => (
-                    Some(meter.name().to_string()),
-                    Some(meter.source().to_string()),
-                    None,
-                ),
-                Err(why) => (None, None, Some(why)),
-            };
-        DeviceRow {
-            select,
-            summary: choice.summary(),
-            default,
-            meter,
-            meter_source,
-            meter_unavailable,
-        }
+fn device_row(select: String, choice: &DeviceChoice, default: bool) -> DeviceRow {
+    let (meter, meter_source, meter_unavailable) =
+        match energy::meter_for(choice, None, NvmlMode::PreferCounter) {
+            Ok(meter) => (
+                Some(meter.name().to_string()),
+                Some(meter.source().to_string()),
+                None,
+            ),
+            Err(why) => (None, None, Some(why)),
+        };
+    DeviceRow {
+        select,
+        summary: choice.summary(),
+        default,
+        meter,
+        meter_source,
+        meter_unavailable,
     }
 }
 
@@ -60,32 +40,30 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
         .iter()
         .map(|a| {
             let choice = DeviceChoice::Gpu(Box::new(a.clone()));
-            DeviceRow::new(a.index.to_string(), &choice, Some(a.index) == best_index)
+            device_row(a.index.to_string(), &choice, Some(a.index) == best_index)
         })
         .collect();
     let cpu = DeviceChoice::cpu(CpuOptions::default());
-    rows.push(DeviceRow::new("cpu".into(), &cpu, best_index.is_none()));
+    rows.push(device_row("cpu".into(), &cpu, best_index.is_none()));
 
     let best_path = CpuPath::best();
-    let cpu_paths: Vec<serde_json::Value> = CpuPath::ALL
+    let cpu_paths: Vec<CpuPathRow> = CpuPath::ALL
         .iter()
-        .map(|p| {
-            serde_json::json!({
-                "path": p.name(),
-                "lanes": p.lanes(),
-                "present": p.available(),
-                "default": *p == best_path,
-                "needs": p.needs(),
-            })
+        .map(|p| CpuPathRow {
+            path: p.name().into(),
+            lanes: p.lanes(),
+            present: p.available(),
+            default: *p == best_path,
+            needs: p.needs().into(),
         })
         .collect();
     if args.json {
         report::write_json(
-            &serde_json::json!({
-                "schema": "hashwatt.devices/1",
-                "devices": rows,
-                "cpu_paths": cpu_paths,
-            }),
+            &DevicesReport {
+                schema: DEVICES_SCHEMA.into(),
+                devices: rows,
+                cpu_paths,
+            },
             &report::JsonOut::Stdout,
         )?;
         return Ok(exit::OK);

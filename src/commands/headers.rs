@@ -1,28 +1,14 @@
 //! `hashwatt headers`: the embedded real mainnet headers.
 
-use serde::Serialize;
-
 use crate::catalog;
 use crate::cli::HeadersArgs;
 use crate::error::{exit, Result};
 use crate::report;
 
-#[derive(Serialize)]
-struct HeaderRow {
-    height: Option<u64>,
-    hash: String,
-    version: String,
-    time: u32,
-    bits: String,
-    difficulty: f64,
-    nonce: u32,
-    header: String,
-}
-
 pub fn run(args: &HeadersArgs) -> Result<i32> {
-    let rows: Vec<HeaderRow> = catalog::embedded()
+    let rows: Vec<report::HeaderRow> = catalog::embedded()
         .into_iter()
-        .map(|known| HeaderRow {
+        .map(|known| report::HeaderRow {
             height: known.height,
             hash: known.header.block_hash().to_string(),
             version: format!("0x{:08x}", known.header.version()),
@@ -35,7 +21,10 @@ pub fn run(args: &HeadersArgs) -> Result<i32> {
         .collect();
     if args.json {
         report::write_json(
-            &serde_json::json!({ "schema": "hashwatt.headers/1", "headers": rows }),
+            &report::HeadersReport {
+                schema: report::HEADERS_SCHEMA.into(),
+                headers: rows,
+            },
             &report::JsonOut::Stdout,
         )?;
         return Ok(exit::OK);

@@ -2,8 +2,6 @@
 
 use std::time::Instant;
 
-use serde::Serialize;
-
 use crate::catalog;
 use crate::cli::SearchArgs;
 use crate::error::{exit, Error, Result};
@@ -15,18 +13,6 @@ use crate::target::Target;
 
 /// Nonces per submission: small enough to keep a slow adapter responsive.
 const BATCH: u64 = 1 << 22;
-
-#[derive(Serialize)]
-struct SearchReport {
-    schema: &'static str,
-    device: String,
-    header: String,
-    start: u32,
-    nonces: u64,
-    target: String,
-    seconds: f64,
-    hits: Vec<VerifiedHit>,
-}
 
 pub fn run(args: &SearchArgs) -> Result<i32> {
     let known = catalog::resolve(&args.header)?;
@@ -73,8 +59,8 @@ smaller --count",
     let seconds = started.elapsed().as_secs_f64();
     found.sort_by_key(|h| h.nonce);
 
-    let out = SearchReport {
-        schema: "hashwatt.search/1",
+    let out = report::SearchReport {
+        schema: report::SEARCH_SCHEMA.into(),
         device: searcher.name(),
         header: header.block_hash().to_string(),
         start: range.start(),

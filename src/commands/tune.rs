@@ -67,16 +67,16 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
             print_best(&sweep, saved.as_ref());
         }
         let cache = match &saved {
-            Some(Ok(path)) => serde_json::json!(path),
-            _ => serde_json::Value::Null,
+            Some(Ok(path)) => Some(path.display().to_string()),
+            _ => None,
         };
-        results.push(serde_json::json!({
-            "device": adapter.summary(),
-            "trials": sweep.trials,
-            "best": sweep.best,
-            "interrupted": sweep.interrupted,
-            "cache": cache,
-        }));
+        results.push(tune::TuneResult {
+            device: adapter.summary(),
+            trials: sweep.trials.clone(),
+            best: sweep.best.clone(),
+            interrupted: sweep.interrupted,
+            cache,
+        });
         if let Some(Err(error)) = saved {
             failure.get_or_insert(error);
         }
@@ -86,7 +86,10 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
     }
     if args.json {
         report::write_json(
-            &serde_json::json!({ "schema": "hashwatt.tune/1", "results": results }),
+            &tune::TuneReport {
+                schema: tune::TUNE_SCHEMA.into(),
+                results,
+            },
             &report::JsonOut::Stdout,
         )?;
     }

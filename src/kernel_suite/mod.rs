@@ -88,7 +88,7 @@ impl Default for SuiteOptions {
 }
 
 /// The smallest case a check failed on.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Counterexample {
     pub height: Option<u64>,
     /// The header searched (160 hex), with the nonce in place.
@@ -109,7 +109,7 @@ pub struct Counterexample {
     pub detail: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct CheckResult {
     pub name: String,
     pub what: String,
@@ -120,7 +120,7 @@ pub struct CheckResult {
     pub counterexample: Option<Counterexample>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct KernelInfo {
     pub name: String,
     pub path: String,
@@ -130,7 +130,7 @@ pub struct KernelInfo {
     pub nonces_per_invocation: u32,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct KernelSuiteReport {
     pub schema: String,
     pub device: String,

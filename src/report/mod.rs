@@ -4,12 +4,16 @@
 //! [`schemas`]).
 
 mod bench;
-pub mod schemas;
+mod documents;
 
 pub use crate::gpu::AdapterLimits;
 pub use bench::{
     BenchAllReport, BenchReport, EnergyReport, FailedRun, HeaderRef, KernelReport, RunContext,
     Shares, Stability, BENCH_ALL_SCHEMA, BENCH_SCHEMA, BENCH_SCHEMA_V1,
+};
+pub use documents::{
+    CpuPathRow, DeviceRow, DevicesReport, HeaderRow, HeadersReport, SearchReport, DEVICES_SCHEMA,
+    HEADERS_SCHEMA, SEARCH_SCHEMA,
 };
 
 use serde::Serialize;

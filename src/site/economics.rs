@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::BLOCKS_PER_DAY;
 
 /// The prices the user gave.
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Prices {
     /// `--btc-usd`.
     pub btc_usd: Option<f64>,
@@ -19,7 +19,7 @@ pub struct Prices {
 }
 
 /// The expected value of 1 PH/s mining for a day on this network.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Hashprice {
     pub btc_per_ph_day: f64,
     pub usd_per_ph_day: Option<f64>,
@@ -40,7 +40,7 @@ pub fn hashprice(
 }
 
 /// What a site earns, for a given BTC price.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Economics {
     pub revenue_usd_per_day: f64,
     /// Revenue over the energy the site draws (cooling included).

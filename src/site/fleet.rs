@@ -19,7 +19,7 @@ pub const MAX_BENCH_FILE_BYTES: u64 = 16 << 20;
 pub const SHARE_TOLERANCE: f64 = 1e-9;
 
 /// An efficiency and where it came from.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Efficiency {
     pub source: String,
     pub hashes_per_joule: f64,
@@ -40,7 +40,7 @@ impl Efficiency {
 }
 
 /// One kind of device in the fleet and its share of the site's power.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct FleetMember {
     pub efficiency: Efficiency,
     /// Share of the IT power, in (0, 1]; the shares add up to 1.

@@ -51,7 +51,9 @@ pub const REFERENCE_ASICS: [(&str, f64); 6] = [
 ];
 
 /// Where an input came from, so that every figure can say it.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// Read by a power sensor during a bench run.
@@ -79,7 +81,7 @@ impl Source {
 }
 
 /// The site and the network it mines on.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Site {
     pub plant_mw: f64,
     /// Share of the plant's output given to mining, in (0, 1].
@@ -196,7 +198,7 @@ impl Site {
 }
 
 /// What a site mines with one kind of hardware.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Mining {
     /// While the site runs.
     pub hashes_per_second: f64,

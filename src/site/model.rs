@@ -15,7 +15,7 @@ pub const ESTIMATE_SCHEMA: &str = "hashwatt.estimate/2";
 pub const MAX_SCENARIOS: usize = 8;
 
 /// An input and where it came from.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Input {
     pub value: f64,
     pub source: Source,
@@ -29,7 +29,7 @@ impl Input {
 
 /// The inputs of the site, each with its provenance. The efficiency and
 /// the network carry their own.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Inputs {
     pub plant_mw: Input,
     pub pue: Input,
@@ -75,7 +75,7 @@ pub struct Plan {
     pub inputs: Inputs,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Estimate {
     pub schema: String,
     /// The site of the first scenario, with the network it mines on.
@@ -91,7 +91,7 @@ pub struct Estimate {
 }
 
 /// The site with one share of the plant given to mining.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Scenario {
     pub fraction: f64,
     pub site_watts: f64,
@@ -112,7 +112,7 @@ pub struct Scenario {
     pub economics: Option<Economics>,
 }
 
-#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MemberPart {
     pub it_watts: f64,
     pub hashes_per_second: f64,
@@ -122,7 +122,7 @@ pub struct MemberPart {
     pub revenue_usd_per_mwh: Option<f64>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AsicRow {
     pub model: String,
     pub joules_per_terahash: f64,

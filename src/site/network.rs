@@ -19,14 +19,14 @@ use serde::{Deserialize, Serialize};
 use super::{Source, SUBSIDY_BTC};
 use crate::catalog::{self, KnownHeader};
 use crate::error::{Error, Result};
-use crate::report::date_of;
+use crate::units::date_of;
 
 /// Seconds between blocks the difficulty aims at.
 pub const BLOCK_SECONDS: f64 = 600.0;
 /// Blocks between subsidy halvings.
 pub const HALVING_INTERVAL: u64 = 210_000;
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Network {
     pub hashes_per_second: f64,
     pub source: Source,
@@ -37,7 +37,7 @@ pub struct Network {
 }
 
 /// The headers a network figure was derived from.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct HeaderSpan {
     /// "difficulty" (one header) or "work over time" (consecutive headers).
     pub method: String,
@@ -288,7 +288,7 @@ fn check_hash(known: &KnownHeader, name: &str) -> Result<()> {
 /// 139.8 T, 1.18.
 pub fn format_difficulty(difficulty: f64) -> String {
     if difficulty >= 1000.0 {
-        crate::report::format_si(difficulty).trim_end().to_string()
+        crate::units::format_si(difficulty).trim_end().to_string()
     } else {
         format!("{difficulty:.2}")
     }

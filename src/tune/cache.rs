@@ -15,7 +15,7 @@ use crate::report::KernelReport;
 pub const CACHE_SCHEMA: &str = "hashwatt.tuning/1";
 
 /// The fastest settings found for one adapter and driver.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct TunedSettings {
     pub device: DeviceSummary,
     pub hashwatt_version: String,
@@ -40,8 +40,9 @@ impl TunedSettings {
     }
 }
 
-#[derive(Serialize, Default)]
-struct CacheFile {
+/// The tuning cache file (`tuning.json`).
+#[derive(Serialize, Default, schemars::JsonSchema)]
+pub struct CacheFile {
     schema: String,
     entries: Vec<TunedSettings>,
 }

@@ -17,8 +17,8 @@ use crate::report::{self, KernelReport};
 mod cache;
 
 pub use cache::{
-    cache_path, lookup, lookup_for, parse_cache, store, CacheContents, TunedSettings, CACHE_SCHEMA,
-    MAX_CACHED_BATCH_MS,
+    cache_path, lookup, lookup_for, parse_cache, store, CacheContents, CacheFile as TuningCache,
+    TunedSettings, CACHE_SCHEMA, MAX_CACHED_BATCH_MS,
 };
 
 /// What to sweep.
@@ -43,11 +43,31 @@ impl Default for SweepPlan {
 }
 
 /// One measured setting.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Trial {
     pub kernel: KernelReport,
     pub batch_ms: u64,
     pub hashes_per_second: f64,
+}
+
+pub const TUNE_SCHEMA: &str = "hashwatt.tune/1";
+
+/// `hashwatt tune --json`: one result per adapter swept.
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TuneReport {
+    /// `hashwatt.tune/1`.
+    pub schema: String,
+    pub results: Vec<TuneResult>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TuneResult {
+    pub device: crate::gpu::DeviceSummary,
+    pub trials: Vec<Trial>,
+    pub best: Option<TunedSettings>,
+    pub interrupted: bool,
+    /// The cache file the best setting was saved to; null when it was not.
+    pub cache: Option<String>,
 }
 
 /// A sweep, finished or cut short by a signal.
