@@ -256,7 +256,7 @@ fn bad_input_gets_a_one_line_error_and_status_2() {
         ),
         (
             vec!["bench", "--device", "cpu", "--idle-seconds", "-1"],
-            "--idle-seconds must be zero or more",
+            "--idle-seconds must be between 0 and 3600",
         ),
         (
             vec!["verify", "--headers", &headers_arg],

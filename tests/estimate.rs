@@ -567,7 +567,7 @@ fn hostile_input_is_refused_and_leaves_no_file() {
         ),
         (
             vec!["--jth", "9.5", "--network-ehs", "inf"],
-            "network hashrate",
+            "must be a finite number",
         ),
         (
             vec!["--jth", "9.5", "--network-ehs", "1e300"],

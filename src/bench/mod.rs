@@ -16,14 +16,13 @@
 pub mod stats;
 pub mod warmup;
 
+mod outcome;
 mod progress;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
+pub use outcome::{BatchSizes, BenchOutcome, ShareRecord, Trial, MAX_SHARE_RECORDS};
 pub use stats::{Sample, Spread, Verdict};
 pub use warmup::Warmup;
 
@@ -95,112 +94,9 @@ pub struct Instruments<'a> {
     pub telemetry: Option<&'a mut (dyn Telemetry + 'static)>,
 }
 
-/// One timed trial.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
-pub struct Trial {
-    pub nonces: u64,
-    /// Wall-clock seconds, from the first submission to the last completion.
-    pub seconds: f64,
-    pub hashes_per_second: f64,
-    /// The rate per interval, in order of time.
-    pub samples: Vec<Sample>,
-    /// The spread of the interval rates; null when there was no interval.
-    pub spread: Option<Spread>,
-}
-
-/// The sizes the timed batches took, in nonces.
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
-pub struct BatchSizes {
-    pub first: u64,
-    pub last: u64,
-    pub min: u64,
-    pub max: u64,
-}
-
-/// What a run measured.
-#[derive(Clone, Debug)]
-pub struct BenchOutcome {
-    /// Null when the run was stopped before the warm-up found a rate.
-    pub warmup: Option<Warmup>,
-    pub trials: Vec<Trial>,
-    /// Totals over every trial.
-    pub nonces: u64,
-    pub seconds: f64,
-    pub share_bits: u32,
-    pub shares_found: u64,
-    pub shares_verified: u64,
-    /// Shares that also met the header's own target: valid blocks.
-    pub blocks_found: u64,
-    pub header_rolls: u32,
-    pub batches: u64,
-    pub batch_nonces: BatchSizes,
-    /// Sum of the device's own per-batch times, where it measured them.
-    pub device_seconds: Option<f64>,
-    /// Seconds the CPU spent verifying shares during the timed part.
-    pub verify_seconds: f64,
-    pub interrupted: bool,
-    /// Why the meter gave no reading, when it failed during the run.
-    pub energy_error: Option<String>,
-    /// The first shares (up to [`MAX_SHARE_RECORDS`]), each with the header
-    /// fields it was verified against.
-    pub share_records: Vec<ShareRecord>,
-}
-
-/// Shares kept in the outcome; the count is always exact.
-pub const MAX_SHARE_RECORDS: usize = 256;
-
-/// One verified share and the header it was found on (after any rolling).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
-pub struct ShareRecord {
-    pub nonce: u32,
-    pub version: u32,
-    pub time: u32,
-    /// Block hash in display order.
-    pub hash: String,
-}
-
-impl BenchOutcome {
-    /// The headline rate: the median of the trials' rates with `repeat`,
-    /// else nonces over seconds.
-    pub fn hashes_per_second(&self) -> f64 {
-        match self.trial_spread() {
-            Some(spread) => spread.median,
-            None if self.seconds > 0.0 => self.nonces as f64 / self.seconds,
-            None => 0.0,
-        }
-    }
-
-    /// The spread across trials, when there were several.
-    pub fn trial_spread(&self) -> Option<Spread> {
-        if self.trials.len() < 2 {
-            return None;
-        }
-        let rates: Vec<f64> = self.trials.iter().map(|t| t.hashes_per_second).collect();
-        Spread::of(&rates)
-    }
-
-    /// The spread of the interval rates over every trial together.
-    pub fn sample_spread(&self) -> Option<Spread> {
-        let rates: Vec<f64> = self
-            .trials
-            .iter()
-            .flat_map(|t| t.samples.iter().map(|s| s.hashes_per_second))
-            .collect();
-        Spread::of(&rates)
-    }
-
-    /// The share of the timed part the CPU spent verifying shares.
-    pub fn verify_share(&self) -> f64 {
-        if self.seconds > 0.0 {
-            self.verify_seconds / self.seconds
-        } else {
-            0.0
-        }
-    }
-}
-
 /// The nonce cursor: where the next batch starts, rolling the header when
 /// its nonce space is used up.
+#[derive(Clone)]
 pub(crate) struct NonceCursor {
     header: BlockHeader,
     next: u64,
@@ -309,7 +205,10 @@ pub fn run_with(
         energy_error: None,
         share_records: Vec::new(),
     };
-    let Some(warmup) = warmup::warm_up(searcher, &mut cursor, options.batch_seconds, stop)? else {
+    // The warm-up searches ahead on a copy of the cursor, so the timed part
+    // starts exactly at `start_nonce` however long the warm-up took.
+    let Some(warmup) = warmup::warm_up(searcher, &mut cursor.clone(), options.batch_seconds, stop)?
+    else {
         outcome.interrupted = true;
         return Ok(outcome);
     };

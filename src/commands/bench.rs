@@ -97,7 +97,11 @@ fn plan(args: &BenchArgs) -> Result<Plan> {
 
 pub fn run(args: &BenchArgs) -> Result<i32> {
     let plan = plan(args)?;
-    let choices = super::choose_bench_devices(args.device.as_deref(), &args.cpu)?;
+    let choices = super::choose_bench_devices(
+        args.device.as_deref(),
+        &args.cpu,
+        args.kernel.is_some() || args.tune,
+    )?;
     let human = !plan.json.as_ref().is_some_and(JsonOut::is_stdout);
     let interrupt = Interrupt::install();
     let stop = interrupt.flag();
@@ -157,7 +161,9 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
             for (name, error) in &failures {
                 errln!("hashwatt: {name}: {error}");
             }
-            errln!("hashwatt: interrupted before a timed run; nothing was measured or written");
+            errln!(
+                "hashwatt: interrupted before a timed run (during the idle-power measurement or the warm-up); nothing was measured or written"
+            );
             return Ok(code);
         }
     }
@@ -365,6 +371,9 @@ fn run_one(
                 meter = None;
             }
         }
+    }
+    if crate::signals::stop_requested() {
+        return Ok(None);
     }
     let mut sensors = match choice {
         DeviceChoice::Gpu(adapter) if adapter.info.vendor == 0x10de => {

@@ -39,9 +39,17 @@ pub(crate) fn choose_devices_with(spec: Option<&str>, cpu: &CpuArgs) -> Result<V
 /// The devices `bench` runs: as [`choose_devices_with`], except that with
 /// no `--device` (and no wgpu variable steering the choice) a software
 /// rasterizer is never benched as if it were the GPU; see
-/// [`device::honest_default`].
-pub(crate) fn choose_bench_devices(spec: Option<&str>, cpu: &CpuArgs) -> Result<Vec<DeviceChoice>> {
-    let steered = std::env::var_os("WGPU_BACKEND").is_some()
+/// [`device::honest_default`]. A kernel asked for (`--kernel`, `--tune`)
+/// needs an adapter, software or not, so it keeps the usual choice.
+pub(crate) fn choose_bench_devices(
+    spec: Option<&str>,
+    cpu: &CpuArgs,
+    wants_kernel: bool,
+) -> Result<Vec<DeviceChoice>> {
+    let steered = wants_kernel
+        || cpu.cpu_path.is_some()
+        || cpu.threads.is_some()
+        || std::env::var_os("WGPU_BACKEND").is_some()
         || std::env::var_os("WGPU_ADAPTER_NAME").is_some();
     if DeviceSpec::parse(spec)? == DeviceSpec::Best && !steered {
         let adapters = device::adapters()?;

@@ -81,7 +81,7 @@ pub struct BenchReport {
     pub gpu_busy_share: Option<f64>,
     pub shares: Shares,
     /// Times the header was rolled (BIP320 version bits, else the time field)
-    /// after its 2^32 nonces ran out, warm-up included.
+    /// after its 2^32 nonces ran out in the timed part.
     pub header_rolls: u32,
     pub batches: u64,
     /// The batch size the run ended with.
