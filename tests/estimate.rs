@@ -595,7 +595,7 @@ fn hostile_input_is_refused_and_leaves_no_file() {
         ),
         (
             vec!["--jth", "9.5", "--power-usd-per-mwh", "nan"],
-            "--power-usd-per-mwh must be",
+            "must be a finite number",
         ),
         (
             vec!["--jth", "9.5", "--device-usd", "100"],

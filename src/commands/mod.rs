@@ -28,6 +28,12 @@ pub(crate) fn choose_devices_with(spec: Option<&str>, cpu: &CpuArgs) -> Result<V
         threads: cpu.threads,
     };
     let spec = DeviceSpec::parse(spec)?;
+    if options.given() && spec != DeviceSpec::Cpu {
+        // Said before any adapter is probed (drivers print on probing).
+        return Err(crate::error::Error::input(
+            "--cpu-path and --threads apply to the CPU device: add --device cpu",
+        ));
+    }
     let adapters = if spec == DeviceSpec::Cpu {
         Vec::new()
     } else {
