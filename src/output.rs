@@ -216,6 +216,19 @@ impl Destination {
         file.write_all(contents)
             .and_then(|()| file.as_file().sync_all())
             .map_err(|e| fail(&e))?;
+        // tempfile creates files readable by their owner alone; a result is
+        // shared like any file: keep the mode of the file it replaces, else
+        // the usual rw-r--r--.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&self.path)
+                .map(|m| m.permissions().mode() & 0o777)
+                .unwrap_or(0o644);
+            file.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(mode))
+                .map_err(|e| fail(&e))?;
+        }
         if self.force {
             if let Ok(meta) = std::fs::symlink_metadata(&self.path) {
                 if !meta.is_file() {
@@ -281,6 +294,12 @@ mod tests {
         let fresh = Destination::prepare(&file, false, "--json").unwrap();
         fresh.write(b"{}\n").unwrap();
         assert_eq!(std::fs::read(&file).unwrap(), b"{}\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644, "a result is readable like any file");
+        }
         // Exists: refused without force, replaced with it.
         let err = Destination::prepare(&file, false, "--json").unwrap_err();
         assert!(err.message.contains("--force"), "{}", err.message);
