@@ -112,6 +112,20 @@ macro_rules! err {
     ($($arg:tt)*) => { $crate::output::write_stderr(format_args!($($arg)*)) };
 }
 
+/// A progress bar on stderr with `template` (indicatif's), `len` steps
+/// long; drawn only when `enabled` and stderr is a terminal.
+pub fn progress_bar(enabled: bool, len: u64, template: &str) -> indicatif::ProgressBar {
+    let bar = if enabled {
+        indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr())
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
 /// A result file named on the command line (`--json PATH`, `--plot
 /// FILE.svg`), checked when the command starts and written at its end.
 #[derive(Clone, Debug)]

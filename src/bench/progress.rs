@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 
 use super::StopRule;
 use crate::units::format_rate;
@@ -22,20 +22,11 @@ impl Progress {
             StopRule::Seconds(s) => ((s * trials as f64 * 10.0).ceil() as u64, "s"),
             StopRule::Nonces(n) => (n.saturating_mul(trials as u64), "nonces"),
         };
-        let bar = if enabled {
-            ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr())
-        } else {
-            ProgressBar::hidden()
-        };
         let template = match unit {
             "s" => "  {elapsed:>4} {bar:30} {msg}  ({eta} left)",
             _ => "  {elapsed:>4} {bar:30} {percent:>3}%  {msg}  ({eta} left)",
         };
-        bar.set_style(
-            ProgressStyle::with_template(template)
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
+        let bar = crate::output::progress_bar(enabled, length, template);
         bar.enable_steady_tick(Duration::from_millis(250));
         Progress { bar, stop }
     }

@@ -47,17 +47,32 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
                 "hashrate"
             );
         }
+        // A bar on stderr (a terminal only): settings done, the best so far,
+        // and the time left.
+        let bar = crate::output::progress_bar(
+            !args.json,
+            plan.settings() as u64,
+            "  {elapsed:>4} {bar:30} {pos}/{len} settings  {msg}  ({eta} left)",
+        );
+        let mut best = 0.0f64;
         let sweep = tune::sweep_until(&adapter, &known, &plan, |trial| {
+            best = best.max(trial.hashes_per_second);
+            bar.inc(1);
+            bar.set_message(format!("best {}", report::format_rate(best)));
             if !args.json {
-                outln!(
-                    "  {:>9}  {:>7}  {:>8}  {:>12}",
-                    trial.kernel.workgroup_size,
-                    trial.kernel.nonces_per_invocation,
-                    trial.batch_ms,
-                    report::format_rate(trial.hashes_per_second)
-                );
+                bar.suspend(|| {
+                    outln!(
+                        "  {:>9}  {:>7}  {:>8}  {:>12}",
+                        trial.kernel.workgroup_size,
+                        trial.kernel.nonces_per_invocation,
+                        trial.batch_ms,
+                        report::format_rate(trial.hashes_per_second)
+                    )
+                });
             }
-        })?;
+        });
+        bar.finish_and_clear();
+        let sweep = sweep?;
         // Cache only a finished sweep; a failure to save still shows the best.
         let saved = match (&sweep.best, sweep.interrupted) {
             (Some(best), false) => Some(tune::store(best)),

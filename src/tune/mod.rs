@@ -31,6 +31,15 @@ pub struct SweepPlan {
     pub seconds_per_setting: f64,
 }
 
+impl SweepPlan {
+    /// Settings the sweep measures at most: every shape, then every other
+    /// batch time (shapes over the adapter's limits are skipped).
+    pub fn settings(&self) -> usize {
+        self.workgroup_sizes.len() * self.nonces_per_invocation.len()
+            + self.batch_ms.len().saturating_sub(1)
+    }
+}
+
 impl Default for SweepPlan {
     fn default() -> Self {
         SweepPlan {
