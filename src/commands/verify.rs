@@ -49,15 +49,7 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
     }
     let passed = reports.iter().all(|r| r.passed);
     if args.json {
-        let value = if reports.len() == 1 {
-            serde_json::to_value(&reports[0])
-        } else {
-            serde_json::to_value(&reports)
-        };
-        report::write_json(
-            &value.map_err(|e| Error::io(e.to_string()))?,
-            &report::JsonOut::Stdout,
-        )?;
+        write_reports(&reports)?;
     }
     Ok(if passed { exit::OK } else { exit::CHECK_FAILED })
 }
@@ -102,15 +94,7 @@ fn run_kernel(args: &VerifyArgs, path: &std::path::Path, headers: &[KnownHeader]
     }
     let passed = reports.iter().all(|r| r.passed);
     if args.json {
-        let value = if reports.len() == 1 {
-            serde_json::to_value(&reports[0])
-        } else {
-            serde_json::to_value(&reports)
-        };
-        report::write_json(
-            &value.map_err(|e| Error::io(e.to_string()))?,
-            &report::JsonOut::Stdout,
-        )?;
+        write_reports(&reports)?;
     }
     Ok(if passed { exit::OK } else { exit::CHECK_FAILED })
 }
@@ -246,4 +230,12 @@ fn print_table(report: &ConformanceReport) {
         report.device,
         if report.passed { "PASS" } else { "FAIL" }
     );
+}
+
+/// `--json`: one device's report as a document, several as an array.
+fn write_reports<T: serde::Serialize>(reports: &[T]) -> Result<()> {
+    match reports {
+        [one] => report::write_json(one, &report::JsonOut::Stdout),
+        many => report::write_json(&many, &report::JsonOut::Stdout),
+    }
 }

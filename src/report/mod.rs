@@ -70,20 +70,9 @@ const MAX_DOCUMENT_BYTES: u64 = 64 << 20;
 /// Reads a `bench --json` file, version 1 or 2, refusing anything else by
 /// name: another document, a damaged one, or one too large to be a result.
 pub fn read_bench(path: &std::path::Path) -> Result<BenchReport> {
-    use std::io::Read;
     let shown = path.display();
-    let file =
-        std::fs::File::open(path).map_err(|e| Error::input(format!("cannot read {shown}: {e}")))?;
-    let mut text = String::new();
-    file.take(MAX_DOCUMENT_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| Error::input(format!("cannot read {shown}: {e}")))?;
-    if text.len() as u64 > MAX_DOCUMENT_BYTES {
-        return Err(Error::input(format!(
-            "{shown}: larger than {} MiB, not a hashwatt bench result",
-            MAX_DOCUMENT_BYTES >> 20
-        )));
-    }
+    let text = crate::textfile::read_text(path, "bench result", MAX_DOCUMENT_BYTES)
+        .map_err(Error::input)?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Error::input(format!("{shown}: not JSON ({e})")))?;
     let schema = value

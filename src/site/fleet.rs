@@ -3,7 +3,6 @@
 //! power. Bench files are input like any other: only what the estimate
 //! needs is read, and every number is checked.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -151,19 +150,10 @@ struct BenchEnergy {
 
 /// Reads a `bench --json` file (at most 16 MiB) into an efficiency.
 pub fn read_bench(path: &Path) -> Result<Efficiency> {
-    let shown = path.display();
-    let file =
-        std::fs::File::open(path).map_err(|e| Error::input(format!("cannot read {shown}: {e}")))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_BENCH_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::input(format!("cannot read {shown}: {e}")))?;
-    if bytes.len() as u64 > MAX_BENCH_FILE_BYTES {
-        return Err(Error::input(format!(
-            "{shown}: larger than 16 MiB; not a hashwatt bench result"
-        )));
-    }
-    parse_bench(&bytes).map_err(|e| Error::input(format!("{shown}: {}", e.message)))
+    let text = crate::textfile::read_text(path, "bench result", MAX_BENCH_FILE_BYTES)
+        .map_err(Error::input)?;
+    parse_bench(text.as_bytes())
+        .map_err(|e| Error::input(format!("{}: {}", path.display(), e.message)))
 }
 
 /// A bench result's efficiency, every number checked: energy present,
