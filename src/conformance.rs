@@ -82,6 +82,17 @@ pub fn run(
     headers: &[KnownHeader],
     options: &ConformanceOptions,
 ) -> Result<ConformanceReport> {
+    run_with_progress(searcher, headers, options, || {})
+}
+
+/// [`run`], calling `on_header` after each header's checks (for a
+/// progress display).
+pub fn run_with_progress(
+    searcher: &mut dyn Searcher,
+    headers: &[KnownHeader],
+    options: &ConformanceOptions,
+    mut on_header: impl FnMut(),
+) -> Result<ConformanceReport> {
     let raw: Vec<_> = headers.iter().map(|k| k.header).collect();
     let device_digests = searcher.digests(&raw)?;
     let mut checks = Vec::with_capacity(headers.len());
@@ -121,6 +132,7 @@ pub fn run(
             window_ok,
             problem: (!problems.is_empty()).then(|| problems.join("; ")),
         });
+        on_header();
     }
 
     let mut random = SplitMix::new(options.seed);

@@ -69,6 +69,8 @@ pub struct BenchOptions {
     pub repeat: u32,
     /// Length of one interval of the time series.
     pub sample_seconds: f64,
+    /// Draw the progress bar in this group, labelled (`--device all`).
+    pub progress_group: Option<(indicatif::MultiProgress, String)>,
 }
 
 impl BenchOptions {
@@ -82,6 +84,7 @@ impl BenchOptions {
             progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             repeat: 1,
             sample_seconds: 1.0,
+            progress_group: None,
         }
     }
 }
@@ -236,7 +239,12 @@ pub fn run_with(
             instruments.meter = None;
         }
     }
-    let progress = Progress::new(options.progress, options.stop, repeat);
+    let progress = Progress::new(
+        options.progress,
+        options.stop,
+        repeat,
+        options.progress_group.as_ref(),
+    );
     for index in 0..repeat {
         if stop.load(Ordering::Relaxed) {
             break;

@@ -17,16 +17,25 @@ pub(crate) struct Progress {
 impl Progress {
     /// A bar for `trials` timed trials of `stop` each; hidden unless
     /// `enabled` and stderr is a terminal.
-    pub fn new(enabled: bool, stop: StopRule, trials: u32) -> Self {
+    pub fn new(
+        enabled: bool,
+        stop: StopRule,
+        trials: u32,
+        group: Option<&(indicatif::MultiProgress, String)>,
+    ) -> Self {
         let (length, unit) = match stop {
             StopRule::Seconds(s) => ((s * trials as f64 * 10.0).ceil() as u64, "s"),
             StopRule::Nonces(n) => (n.saturating_mul(trials as u64), "nonces"),
         };
         let template = match unit {
-            "s" => "  {elapsed:>4} {bar:30} {msg}  ({eta} left)",
-            _ => "  {elapsed:>4} {bar:30} {percent:>3}%  {msg}  ({eta} left)",
+            "s" => "  {prefix}{elapsed:>4} {bar:30} {msg}  ({eta} left)",
+            _ => "  {prefix}{elapsed:>4} {bar:30} {percent:>3}%  {msg}  ({eta} left)",
         };
-        let bar = crate::output::progress_bar(enabled, length, template);
+        let mut bar = crate::output::progress_bar(enabled, length, template);
+        if let (true, Some((group, label))) = (enabled, group) {
+            bar = group.add(bar);
+            bar.set_prefix(format!("{label:<25} "));
+        }
         bar.enable_steady_tick(Duration::from_millis(250));
         Progress { bar, stop }
     }

@@ -107,16 +107,16 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     let stop = interrupt.flag();
     let (known, stop_rule, variant) = (&plan.known, plan.stop_rule, plan.variant);
 
+    let job = Job {
+        args,
+        variant,
+        known,
+        stop_rule,
+        stop,
+    };
+    let job = &job;
     let results: Vec<Result<Option<BenchReport>>> = if choices.len() == 1 {
-        vec![run_one(
-            &choices[0],
-            args,
-            variant,
-            known,
-            stop_rule,
-            stop,
-            human,
-        )]
+        vec![run_one(&choices[0], job, human, None)]
     } else {
         if human {
             outln!(
@@ -125,14 +125,17 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
                 bench_render::describe_stop(stop_rule, args.repeat)
             );
         }
+        // One bar per device, drawn together (a terminal only).
+        let group = indicatif::MultiProgress::with_draw_target(if human {
+            indicatif::ProgressDrawTarget::stderr()
+        } else {
+            indicatif::ProgressDrawTarget::hidden()
+        });
+        let group = &group;
         std::thread::scope(|scope| {
             let workers: Vec<_> = choices
                 .iter()
-                .map(|choice| {
-                    scope.spawn(move || {
-                        run_one(choice, args, variant, known, stop_rule, stop, false)
-                    })
-                })
+                .map(|choice| scope.spawn(move || run_one(choice, job, false, Some(group))))
                 .collect();
             workers
                 .into_iter()
@@ -315,15 +318,28 @@ fn settings_for(
 
 /// Benches one device. `None` when a signal stopped it before the warm-up
 /// found a rate, so that nothing was measured.
+/// What every device of one `bench` command runs.
+struct Job<'a> {
+    args: &'a BenchArgs,
+    variant: Option<KernelVariant>,
+    known: &'a KnownHeader,
+    stop_rule: StopRule,
+    stop: &'a AtomicBool,
+}
+
 fn run_one(
     choice: &DeviceChoice,
-    args: &BenchArgs,
-    variant: Option<KernelVariant>,
-    known: &KnownHeader,
-    stop_rule: StopRule,
-    stop: &AtomicBool,
+    job: &Job<'_>,
     human: bool,
+    group: Option<&indicatif::MultiProgress>,
 ) -> Result<Option<BenchReport>> {
+    let Job {
+        args,
+        variant,
+        known,
+        stop_rule,
+        stop,
+    } = *job;
     let started = crate::units::now_rfc3339();
     let summary = choice.summary();
     let settings = settings_for(choice, args, variant, known, human)?;
@@ -386,6 +402,10 @@ fn run_one(
     options.share_bits = args.share_bits;
     options.batch_seconds = settings.batch_ms as f64 / 1000.0;
     options.progress &= human;
+    if let Some(group) = group {
+        options.progress = true;
+        options.progress_group = Some((group.clone(), summary_name(choice)));
+    }
     options.repeat = args.repeat;
     let instruments = Instruments {
         meter: meter.as_deref_mut(),
@@ -427,4 +447,14 @@ fn run_one(
         bench_render::print_result(&report, &outcome, energy_note.as_deref());
     }
     Ok(Some(report))
+}
+
+/// A device's name and backend, short enough to label its progress bar.
+fn summary_name(choice: &DeviceChoice) -> String {
+    let summary = choice.summary();
+    let name = match summary.name.char_indices().nth(16) {
+        Some((cut, _)) => format!("{}…", &summary.name[..cut]),
+        None => summary.name,
+    };
+    format!("{name} [{}]", summary.backend)
 }

@@ -41,7 +41,15 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
                 args.window
             );
         }
-        let report = conformance::run(&mut *searcher, &headers, &options)?;
+        let bar = crate::output::progress_bar(
+            !args.json,
+            headers.len() as u64,
+            "  {elapsed:>4} {bar:30} {pos}/{len} headers checked  ({eta} left)",
+        );
+        let report =
+            conformance::run_with_progress(&mut *searcher, &headers, &options, || bar.inc(1));
+        bar.finish_and_clear();
+        let report = report?;
         if !args.json {
             print_table(&report);
         }
