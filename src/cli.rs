@@ -22,7 +22,8 @@ fn whole<T: std::str::FromStr + Bounded + Send + Sync + Clone + 'static>(
 const DEVICE_HELP: &str =
     "Device to run on: an index or a name substring from `hashwatt devices`, \
 `cpu` for the CPU's fast search on all cores (see --cpu-path), or `all`. Default: the best adapter present \
-(WGPU_ADAPTER_NAME and WGPU_BACKEND steer it)";
+(WGPU_ADAPTER_NAME and WGPU_BACKEND steer it); `bench` runs the CPU instead when every adapter \
+is a software rasterizer";
 
 const HEADER_HELP: &str = "Block header: the height of an embedded header (`hashwatt headers`), \
 `genesis`, the 160 hex characters of a serialized header, or @FILE holding one";
