@@ -533,7 +533,7 @@ fn estimate_refuses_impossible_input() {
         ),
         (
             vec!["estimate", "--from", "/no/such/bench.json"],
-            "cannot read /no/such/bench.json",
+            "cannot read bench result /no/such/bench.json",
         ),
         (
             vec!["estimate", "--from", foreign.to_str().unwrap()],
