@@ -6,6 +6,7 @@ mod digest;
 mod kernel_interface;
 mod kernel_source;
 mod kernels;
+pub mod naga_out;
 mod searcher;
 
 pub use crate::precompute::Precomputed;
@@ -18,4 +19,5 @@ pub use kernels::{
     search_source, source_sha256, KernelConfig, KernelVariant, MAX_NONCES_PER_INVOCATION,
     MAX_WORKGROUP_SIZE,
 };
+pub use naga_out::naga_outputs;
 pub use searcher::{GpuSearcher, RawHits, MAX_BATCH};
