@@ -3,6 +3,7 @@
 
 mod adapters;
 mod digest;
+pub mod kernel_cost;
 mod kernel_interface;
 mod kernel_source;
 mod kernels;
