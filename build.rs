@@ -12,7 +12,8 @@
 //!
 //! The output defines `fn sha256d_last_word(w3: u32) -> u32`: the last
 //! state word H7 of sha256d(header) for the nonce word W3, computing only
-//! what H7 needs (the second hash stops after e of round 60).
+//! what H7 needs (the second hash stops after e of round 60, and its a-chain
+//! after a57).
 // Build scripts talk to cargo on stdout; the output layer is for the program.
 #![allow(clippy::disallowed_macros)]
 
@@ -129,7 +130,7 @@ impl Compression<'_> {
     /// Round r; with `e_only`, only the new e (the last round H7 needs).
     fn round(&mut self, r: usize, e_only: bool) {
         let ri = r as i32;
-        let (a, b, c, d) = (self.a(ri), self.a(ri - 1), self.a(ri - 2), self.a(ri - 3));
+        let d = self.a(ri - 3);
         let (e, f, g, h) = (self.e(ri), self.e(ri - 1), self.e(ri - 2), self.e(ri - 3));
         let w = self.w(r);
         let p = self.prefix;
@@ -148,6 +149,7 @@ impl Compression<'_> {
             .sum(&format!("{p}e{}", r + 1), &[d, t1.clone()]);
         self.e[r + 4] = Some(new_e);
         if !e_only {
+            let (a, b, c) = (self.a(ri), self.a(ri - 1), self.a(ri - 2));
             let new_a = self.emitter.sum(
                 &format!("{p}a{}", r + 1),
                 &[
@@ -260,8 +262,10 @@ fn generate() -> String {
         second.a[3 - i] = Some(Val::Const(IV[i]));
         second.e[3 - i] = Some(Val::Const(IV[4 + i]));
     }
+    // e61 = d60 + t1(60) and d60 = a57: the a-chain past a57 (rounds 57..60)
+    // feeds nothing H7 needs, so those rounds compute e only.
     for r in 0..=60 {
-        second.round(r, r == 60);
+        second.round(r, r >= 57);
     }
     let e61 = second.e(61);
     let h7 = emitter.sum("h7", &[Val::Const(IV[7]), e61]);

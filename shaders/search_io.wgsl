@@ -55,9 +55,12 @@ fn midstate() -> array<u32, 8> {
 
 // hash <= target, where the hash is the final state read as a little-endian
 // 256-bit number: its top limb is the byte-swapped last state word.
+// `state` is copied into a variable once: naga's SPIR-V writer would copy
+// the whole array again at each run-time index (see K_TABLE).
 fn meets_target(state: array<u32, 8>) -> bool {
+    var s = state;
     for (var i = 0u; i < 8u; i++) {
-        let limb = swap_bytes(state[7u - i]);
+        let limb = swap_bytes(s[7u - i]);
         let bound = params.target_limbs[i / 4u][i % 4u];
         if (limb != bound) {
             return limb < bound;

@@ -19,6 +19,13 @@ const K = array<u32, 64>(
     0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u, 0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u,
 );
 
+// K again, as a module-scope variable, for indexing with a run-time index.
+// naga's SPIR-V writer copies a `const` array into a fresh function variable
+// at every run-time index (all 64 words, each round), and lavapipe runs
+// those copies; a `var<private>` is indexed in place, and Mesa turns it back
+// into constant data (README, "Why SPIR-V was slower").
+var<private> K_TABLE: array<u32, 64> = K;
+
 // Initial hash value: the first 32 bits of the fractional parts of the
 // square roots of the first 8 primes.
 const IV = array<u32, 8>(
@@ -79,7 +86,7 @@ fn sha256_compress(state: array<u32, 8>, block: array<u32, 16>) -> array<u32, 8>
                 + small_sigma0(w[(i + 1u) & 15u]) + wi;
             w[i & 15u] = wi;
         }
-        let t1 = h + big_sigma1(e) + ch(e, f, g) + K[i] + wi;
+        let t1 = h + big_sigma1(e) + ch(e, f, g) + K_TABLE[i] + wi;
         let t2 = big_sigma0(a) + maj(a, b, c);
         h = g;
         g = f;

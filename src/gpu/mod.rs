@@ -3,9 +3,11 @@
 
 mod adapters;
 mod digest;
+pub mod kernel_cost;
 mod kernel_interface;
 mod kernel_source;
 mod kernels;
+pub mod naga_out;
 mod searcher;
 
 pub use crate::precompute::Precomputed;
@@ -18,4 +20,5 @@ pub use kernels::{
     search_source, source_sha256, KernelConfig, KernelVariant, MAX_NONCES_PER_INVOCATION,
     MAX_WORKGROUP_SIZE,
 };
+pub use naga_out::naga_outputs;
 pub use searcher::{GpuSearcher, RawHits, MAX_BATCH};
