@@ -95,26 +95,16 @@ impl Telemetry for NvmlTelemetry {
     }
 }
 
-/// NVML telemetry for the NVIDIA GPU at PCI `bus_id` (or named `name`).
+/// NVML telemetry for the NVIDIA GPU at PCI `bus_id` (or named `name`),
+/// found the way the NVML power meter finds it.
 pub fn nvml(bus_id: &str, name: &str) -> Option<Box<dyn Telemetry>> {
     let nvml = Nvml::init().ok()?;
-    let wanted = crate::energy::PciAddress::parse(bus_id);
-    let count = nvml.device_count().ok()?;
-    let index = (0..count).find(|&i| {
-        nvml.device_by_index(i).is_ok_and(|d| {
-            let bus = d
-                .pci_info()
-                .ok()
-                .and_then(|p| crate::energy::PciAddress::parse(&p.bus_id));
-            (wanted.is_some() && bus == wanted)
-                || (wanted.is_none() && d.name().is_ok_and(|n| n == name))
-        })
-    })?;
-    let source = format!("NVML GPU {index}");
+    let address = crate::energy::PciAddress::parse(bus_id);
+    let (index, _) = crate::energy::nvml_device(&nvml, address, name).ok()?;
     Some(Box::new(NvmlTelemetry {
         nvml: Arc::new(nvml),
         index,
-        source,
+        source: format!("NVML GPU {index}"),
     }))
 }
 

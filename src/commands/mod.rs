@@ -23,6 +23,28 @@ pub(crate) fn choose_devices(spec: Option<&str>) -> Result<Vec<DeviceChoice>> {
 
 /// The same, with `--cpu-path` and `--threads` for the CPU device.
 pub(crate) fn choose_devices_with(spec: Option<&str>, cpu: &CpuArgs) -> Result<Vec<DeviceChoice>> {
+    choose(spec, cpu, false)
+}
+
+/// The devices `bench` runs: as [`choose_devices_with`], except that with
+/// no `--device` (and no wgpu variable steering the choice) a software
+/// rasterizer is never benched as if it were the GPU; see
+/// [`device::honest_default`]. A kernel asked for (`--kernel`, `--tune`)
+/// needs an adapter, software or not, so it keeps the usual choice.
+pub(crate) fn choose_bench_devices(
+    spec: Option<&str>,
+    cpu: &CpuArgs,
+    wants_kernel: bool,
+) -> Result<Vec<DeviceChoice>> {
+    let steered = wants_kernel
+        || std::env::var_os("WGPU_BACKEND").is_some()
+        || std::env::var_os("WGPU_ADAPTER_NAME").is_some();
+    choose(spec, cpu, !steered)
+}
+
+/// Resolves `--device` against the adapters, probed once; `honest` applies
+/// [`device::honest_default`] when no device was named.
+fn choose(spec: Option<&str>, cpu: &CpuArgs, honest: bool) -> Result<Vec<DeviceChoice>> {
     let options = CpuOptions {
         path: cpu.cpu_path.as_deref().map(CpuPath::parse).transpose()?,
         threads: cpu.threads,
@@ -39,30 +61,11 @@ pub(crate) fn choose_devices_with(spec: Option<&str>, cpu: &CpuArgs) -> Result<V
     } else {
         device::adapters()?
     };
-    device::select_with(&spec, &adapters, options)
-}
-
-/// The devices `bench` runs: as [`choose_devices_with`], except that with
-/// no `--device` (and no wgpu variable steering the choice) a software
-/// rasterizer is never benched as if it were the GPU; see
-/// [`device::honest_default`]. A kernel asked for (`--kernel`, `--tune`)
-/// needs an adapter, software or not, so it keeps the usual choice.
-pub(crate) fn choose_bench_devices(
-    spec: Option<&str>,
-    cpu: &CpuArgs,
-    wants_kernel: bool,
-) -> Result<Vec<DeviceChoice>> {
-    let steered = wants_kernel
-        || cpu.cpu_path.is_some()
-        || cpu.threads.is_some()
-        || std::env::var_os("WGPU_BACKEND").is_some()
-        || std::env::var_os("WGPU_ADAPTER_NAME").is_some();
-    if DeviceSpec::parse(spec)? == DeviceSpec::Best && !steered {
-        let adapters = device::adapters()?;
+    if honest && spec == DeviceSpec::Best {
         if let Some((cpu_choice, note)) = device::honest_default(&adapters) {
             errln!("hashwatt: {note}");
             return Ok(vec![cpu_choice]);
         }
     }
-    choose_devices_with(spec, cpu)
+    device::select_with(&spec, &adapters, options)
 }

@@ -19,7 +19,7 @@ mod stated;
 use std::time::Duration;
 
 pub use hwmon::open_at as hwmon_meter_at;
-pub use nvml::{open as nvml_meter, NvmlMode};
+pub use nvml::{find_device as nvml_device, open as nvml_meter, NvmlMode};
 pub use pci::PciAddress;
 pub use rapl::open_at as rapl_meter_at;
 pub use sampler::{counter_delta, Counter, Probe, Reading, SampledMeter};

@@ -51,20 +51,17 @@ pub enum NvmlMode {
     SampledPower,
 }
 
-/// The NVML meter of the GPU at `address` (or named `name`), or why none.
-pub fn open(
+/// NVML's index of the GPU at PCI `address`, else the one named `name`
+/// (with a note saying it was matched by name), or why none.
+pub fn find_device(
+    nvml: &Nvml,
     address: Option<PciAddress>,
     name: &str,
-    mode: NvmlMode,
-    interval: Duration,
-) -> std::result::Result<SampledMeter, String> {
-    let nvml = Nvml::init()
-        .map_err(|e| format!("NVML is not available ({e}); it comes with the NVIDIA driver"))?;
+) -> std::result::Result<(u32, String), String> {
     let count = nvml
         .device_count()
         .map_err(|e| format!("NVML cannot count devices: {e}"))?;
     let mut by_name = None;
-    let mut found = None;
     for index in 0..count {
         let Ok(device) = nvml.device_by_index(index) else {
             continue;
@@ -74,8 +71,7 @@ pub fn open(
             .ok()
             .and_then(|info| PciAddress::parse(&info.bus_id));
         if address.is_some() && bus == address {
-            found = Some((index, String::new()));
-            break;
+            return Ok((index, String::new()));
         }
         if by_name.is_none() && device.name().is_ok_and(|n| n == name) {
             by_name = Some((
@@ -84,9 +80,19 @@ pub fn open(
             ));
         }
     }
-    let (index, note) = found
-        .or(by_name)
-        .ok_or_else(|| format!("NVML sees no GPU at {address:?} or named {name:?}"))?;
+    by_name.ok_or_else(|| format!("NVML sees no GPU at {address:?} or named {name:?}"))
+}
+
+/// The NVML meter of the GPU at `address` (or named `name`), or why none.
+pub fn open(
+    address: Option<PciAddress>,
+    name: &str,
+    mode: NvmlMode,
+    interval: Duration,
+) -> std::result::Result<SampledMeter, String> {
+    let nvml = Nvml::init()
+        .map_err(|e| format!("NVML is not available ({e}); it comes with the NVIDIA driver"))?;
+    let (index, note) = find_device(&nvml, address, name)?;
     let device = nvml
         .device_by_index(index)
         .map_err(|e| format!("NVML device {index}: {e}"))?;
