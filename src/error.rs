@@ -191,13 +191,14 @@ impl Bounded for u64 {
 }
 
 /// `value` if it is a finite number above zero, else the input error that
-/// names `what`.
+/// names `what` (with the number in a readable form).
 pub fn require_positive(what: &str, value: f64) -> Result<f64> {
     if value > 0.0 && value.is_finite() {
         Ok(value)
     } else {
         Err(Error::input(format!(
-            "{what} must be a positive number, got {value}"
+            "{what} must be a positive number, got {}",
+            crate::units::num(value)
         )))
     }
 }

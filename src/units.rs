@@ -75,3 +75,14 @@ mod tests {
         assert_eq!(date_of(1_231_006_505), "2009-01-03");
     }
 }
+
+/// A number for a message: plain where that is short, else in exponent
+/// form (1e308, not 309 digits).
+pub fn num(value: f64) -> String {
+    let magnitude = value.abs();
+    if value != 0.0 && value.is_finite() && !(1e-4..1e9).contains(&magnitude) {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}

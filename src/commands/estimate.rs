@@ -6,12 +6,13 @@
 mod render;
 
 use crate::cli::EstimateArgs;
+use crate::error::require_positive as positive;
 use crate::error::{exit, Error, Result};
 use crate::output::Destination;
 use crate::plot;
 use crate::report::{self, JsonOut};
 use crate::site::model::{self, Input, Inputs, Plan, MAX_SCENARIOS};
-use crate::site::{self, fleet, positive, FleetMember, Network, Site, Source};
+use crate::site::{self, fleet, FleetMember, Network, Site, Source};
 
 pub use render::summary_lines;
 pub use site::{estimate, Efficiency, Estimate};

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{jth_from_hashes_per_joule, num, positive, Source};
+use super::{jth_from_hashes_per_joule, num, Source};
+use crate::error::require_positive as positive;
 use crate::error::{Error, Result};
 
 /// Bench result schemas `--from` reads; `/2` is a superset of `/1`.

@@ -26,6 +26,8 @@ pub use fleet::{Efficiency, FleetMember};
 pub use model::{estimate, AsicRow, Estimate, Scenario};
 pub use network::Network;
 
+pub(crate) use crate::units::num;
+
 /// Zaporizhzhia nuclear plant: six VVER-1000 units of 950 MW net.
 pub const DEFAULT_UNITS: u32 = 6;
 pub const DEFAULT_UNIT_MW: f64 = 950.0;
@@ -207,30 +209,6 @@ pub struct Mining {
     /// Uptime included.
     pub blocks_per_day: f64,
     pub btc_per_day: f64,
-}
-
-/// A number for a message: plain where that is short, else in exponent
-/// form (1e308, not 309 digits).
-pub fn num(value: f64) -> String {
-    let magnitude = value.abs();
-    if value != 0.0 && value.is_finite() && !(1e-4..1e9).contains(&magnitude) {
-        format!("{value:e}")
-    } else {
-        format!("{value}")
-    }
-}
-
-/// `value` if it is a finite number above zero, else the input error that
-/// names `what` (with the number in a readable form).
-pub fn positive(what: &str, value: f64) -> Result<f64> {
-    if value > 0.0 && value.is_finite() {
-        Ok(value)
-    } else {
-        Err(Error::input(format!(
-            "{what} must be a positive number, got {}",
-            num(value)
-        )))
-    }
 }
 
 /// J/TH to hashes per joule.
