@@ -8,6 +8,9 @@ mod kernel_interface;
 mod kernel_source;
 mod kernels;
 pub mod naga_out;
+pub mod rewrite;
+#[cfg(test)]
+mod rewrite_kernels_tests;
 mod searcher;
 
 pub use crate::precompute::Precomputed;
