@@ -212,7 +212,7 @@ impl KernelConfig {
 
     /// The WGSL module to compile (rewritten, see `rewrite.rs`, unless
     /// loaded as written).
-    pub(crate) fn module(&self) -> &'static str {
+    pub(crate) fn compiled_module(&self) -> &'static str {
         &self.variant.source().compiled
     }
 

@@ -152,7 +152,7 @@ impl GpuSearcher {
             &device,
             &label,
             "search",
-            config.module(),
+            config.compiled_module(),
             &config.overrides(),
         )?;
 
@@ -198,7 +198,7 @@ impl GpuSearcher {
             &self.device,
             &self.label,
             "search",
-            config.module(),
+            config.compiled_module(),
             &config.overrides(),
         )?;
         self.config = config;
