@@ -132,6 +132,7 @@ pub struct KernelInfo {
     /// `const`s made to go through `var<private>` copies, or `as_written`
     /// with `--kernel-as-written`; the SHA-256 of the WGSL as written and
     /// as compiled.
+    #[serde(default)]
     pub rewrite: crate::gpu::rewrite::RewriteReport,
 }
 
