@@ -66,42 +66,42 @@ pub struct RewriteReport {
 impl RewriteReport {
     /// One human line: what was rewritten, or why nothing was.
     pub fn describe(&self) -> String {
-        let list = |with_var: bool| {
+        let list = |rewritten: bool| {
             self.indexed_consts
                 .iter()
+                .filter(|c| c.var.is_empty() != rewritten)
                 .map(|c| {
                     let sites = if c.sites == 1 { "site" } else { "sites" };
-                    if with_var {
-                        format!(
-                            "`{}` ({}, {} {sites}) -> `{}`",
-                            c.name, c.ty, c.sites, c.var
-                        )
+                    let var = if rewritten {
+                        format!(" -> `{}`", c.var)
                     } else {
-                        format!("`{}` ({}, {} {sites})", c.name, c.ty, c.sites)
-                    }
+                        String::new()
+                    };
+                    format!("`{}` ({}, {} {sites}){var}", c.name, c.ty, c.sites)
                 })
                 .collect::<Vec<_>>()
                 .join(", ")
+        };
+        let failed = match &self.skipped {
+            Some(why) => format!("; left as written: {} ({why})", list(false)),
+            None => String::new(),
         };
         if self.as_written {
             if self.indexed_consts.is_empty() {
                 "compiled as written (--kernel-as-written); no const is indexed at run time".into()
             } else {
                 format!(
-                    "compiled as written (--kernel-as-written): {} indexed at run time, copied whole at each access on Vulkan",
+                    "compiled as written (--kernel-as-written): {} indexed at run time, which naga's SPIR-V copies whole at each access",
                     list(false)
                 )
             }
         } else if self.applied {
             format!(
-                "const arrays indexed at run time now go through var<private>: {} (naga's SPIR-V copies a const at each run-time index; --kernel-as-written turns this off)",
+                "const arrays indexed at run time now go through var<private>: {} (naga's SPIR-V copies a const at each run-time index; --kernel-as-written turns this off){failed}",
                 list(true)
             )
-        } else if let Some(why) = &self.skipped {
-            format!(
-                "compiled as written: rewriting {} failed ({why})",
-                list(false)
-            )
+        } else if self.skipped.is_some() {
+            format!("compiled as written{failed}")
         } else {
             "compiled as written: no const is indexed at run time".into()
         }
@@ -194,10 +194,18 @@ pub fn find_indexed_consts(text: &str, module: &Module, info: &ModuleInfo) -> Ve
             let Some(name) = text.get(range.clone()).filter(|t| is_identifier(t)) else {
                 continue;
             };
-            if let Expression::Constant(c) = expressions[root] {
-                if module.constants[c].name.as_deref() != Some(name) {
-                    continue;
+            match expressions[root] {
+                Expression::Constant(c) if module.constants[c].name.as_deref() != Some(name) => {
+                    continue
                 }
+                Expression::Constant(_) => {}
+                // Already evaluated: an abstract module-scope `const`, or a
+                // function-scope one, which may shadow a module-scope const
+                // of the same name. Only a name declared `const` once in the
+                // whole text is taken (a var at module scope could not name
+                // a function's own const: that rewrite would not validate).
+                _ if const_declarations(text, name) != 1 => continue,
+                _ => {}
             }
             let ty = ctx.type_resolution_to_string(&function_info[root].ty);
             match found.iter_mut().find(|c| c.name == name && c.ty == ty) {
@@ -225,6 +233,27 @@ fn is_constant_value(expressions: &naga::Arena<Expression>, h: Handle<Expression
         Expression::Splat { value, .. } => is_constant_value(expressions, value),
         _ => false,
     }
+}
+
+/// How many times `const NAME` appears in the text, as whole words.
+fn const_declarations(text: &str, name: &str) -> usize {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut count = 0;
+    let mut rest = text;
+    while let Some(at) = rest.find("const") {
+        let before_ok = !rest[..at].chars().next_back().is_some_and(word);
+        let after = &rest[at + "const".len()..];
+        let trimmed = after.trim_start();
+        if before_ok
+            && trimmed.len() < after.len()
+            && trimmed.starts_with(name)
+            && !trimmed[name.len()..].chars().next().is_some_and(word)
+        {
+            count += 1;
+        }
+        rest = after;
+    }
+    count
 }
 
 fn is_identifier(text: &str) -> bool {
@@ -380,127 +409,5 @@ pub fn sha256_hex(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> (Module, ModuleInfo) {
-        let module = naga::front::wgsl::parse_str(text).expect("parses");
-        let info = Validator::new(ValidationFlags::all(), Capabilities::all())
-            .validate(&module)
-            .expect("valid");
-        (module, info)
-    }
-
-    fn names(text: &str) -> Vec<(String, String, usize)> {
-        let (module, info) = parse(text);
-        find_indexed_consts(text, &module, &info)
-            .into_iter()
-            .map(|c| (c.name, c.ty, c.sites.len()))
-            .collect()
-    }
-
-    const SHAPES: &str = "
-const A = array<u32, 4>(1u, 2u, 3u, 4u);
-const B = array<u32, 4>(5u, 6u, 7u, 8u);
-const V = vec4<u32>(1u, 2u, 3u, 4u);
-const M = mat2x2<f32>(1.0, 2.0, 3.0, 4.0);
-const N = array(1, 2, 3);
-struct S { t: array<u32, 2>, u: u32 }
-const T = S(array<u32, 2>(9u, 10u), 11u);
-const I = 2u;
-@group(0) @binding(0) var<storage, read_write> out: array<u32>;
-fn f(i: u32) -> u32 {
-    let b = B;
-    const L = array(5u, 6u);
-    return A[i] + A[i + 1u] + A[3] + A[I] + B[1] + b[i] + V[i] + u32(M[i].x) + u32(N[i]) + T.t[i] + L[i];
-}
-@compute @workgroup_size(1) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
-    out[0] = f(g.x) + A[g.y];
-}
-";
-
-    #[test]
-    fn finds_exactly_the_consts_indexed_at_run_time() {
-        // A twice in f and once in main; M (a matrix) and N (abstract,
-        // made i32) spill too. B only at a constant index or through a
-        // `let`; V is a vector (no copy). T.t and the local L are not
-        // named by their spans: not found.
-        let found = names(SHAPES);
-        let expected: Vec<(String, String, usize)> = [
-            ("A", "array<u32, 4>", 3),
-            ("M", "mat2x2<f32>", 1),
-            ("N", "array<i32, 3>", 1),
-        ]
-        .iter()
-        .map(|(n, t, s)| (n.to_string(), t.to_string(), *s))
-        .collect();
-        let mut sorted = found.clone();
-        sorted.sort();
-        assert_eq!(sorted, expected, "{found:?}");
-    }
-
-    #[test]
-    fn the_rewrite_validates_and_leaves_the_rest_alone() {
-        let (module, info) = parse(SHAPES);
-        let (done, why) = rewrite(SHAPES, &module, &info).expect("something to do");
-        assert_eq!(why, None);
-        assert!(done
-            .module
-            .contains("var<private> A_indexed: array<u32, 4> = A;"));
-        assert!(done
-            .module
-            .contains("var<private> N_indexed: array<i32, 3> = N;"));
-        assert!(done.module.contains(
-            "return A_indexed[i] + A_indexed[i + 1u] + A[3] + A[I] + B[1] + b[i] + V[i] + u32(M_indexed[i].x) + u32(N_indexed[i]) + T.t[i] + L[i];"
-        ));
-        assert!(done.module.contains("f(g.x) + A_indexed[g.y]"));
-        assert_eq!(names(&done.module), vec![]);
-        assert!(done.consts.iter().all(|c| !c.var.is_empty()));
-        // Line numbers of the file are kept: the declarations come last.
-        assert!(done
-            .module
-            .starts_with(&SHAPES[..SHAPES.find("fn f").unwrap()]));
-    }
-
-    #[test]
-    fn a_taken_name_is_not_reused() {
-        let text = SHAPES
-            .replace("fn f(i: u32)", "fn f(A_indexed: u32)")
-            .replace("[i", "[A_indexed");
-        let (module, info) = parse(&text);
-        let (done, _) = rewrite(&text, &module, &info).expect("something to do");
-        assert!(done
-            .module
-            .contains("var<private> A_indexed2: array<u32, 4> = A;"));
-        assert_eq!(names(&done.module), vec![]);
-    }
-
-    #[test]
-    fn a_rewrite_that_does_not_validate_leaves_that_const_as_written() {
-        // A local const aliasing `A`: its accesses carry the span of `A` in
-        // a const declaration, where a var cannot go.
-        let text = SHAPES.replace(
-            "let b = B;",
-            "let b = B;\n    const LA = A;\n    let x = LA[i];",
-        );
-        let (module, info) = parse(&text);
-        let (done, why) = rewrite(&text, &module, &info).expect("something to do");
-        let why = why.expect("a reason");
-        assert!(why.starts_with("`A`: "), "{why}");
-        let a = done.consts.iter().find(|c| c.name == "A").unwrap();
-        assert_eq!(a.var, "");
-        assert!(!done.module.contains("A_indexed"));
-        assert!(done.module.contains("u32(M_indexed[i].x)"));
-        parse(&done.module);
-    }
-
-    #[test]
-    fn nothing_to_do_is_none() {
-        let text = "const A = array<u32, 2>(1u, 2u);
-@group(0) @binding(0) var<storage, read_write> out: array<u32>;
-@compute @workgroup_size(1) fn main() { out[0] = A[1]; }
-";
-        let (module, info) = parse(text);
-        assert!(rewrite(text, &module, &info).is_none());
-    }
-}
+#[path = "rewrite_tests.rs"]
+mod tests;
