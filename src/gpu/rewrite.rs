@@ -141,10 +141,12 @@ impl Candidate {
 /// naga's WGSL front end gives a concrete `const` as
 /// `Expression::Constant`, and an abstract one (`const A = array(1, 2);`)
 /// already evaluated and converted, with the identifier's span. Both are
-/// found through the span, which must be exactly an identifier. A
-/// function-scope `const`, a struct member of a `const` (`T.t[i]`) and an
-/// array written in place (`array(1u, 2u)[i]`) come with the span of
-/// their initializer: they are not found, and not rewritten.
+/// found through the span, which must be exactly an identifier. A member
+/// or element the front end has already taken out of a `const` (`T.t[i]`,
+/// `G[1][i]`) comes with the span of its initializer; it is found through
+/// the access's own span, which starts with the const's name. A
+/// function-scope `const` and an array written in place
+/// (`array(1u, 2u)[i]`) are not found, and not rewritten.
 pub fn find_indexed_consts(text: &str, module: &Module, info: &ModuleInfo) -> Vec<Candidate> {
     let mut found: Vec<Candidate> = Vec::new();
     let ctx = module.to_ctx();
@@ -158,7 +160,7 @@ pub fn find_indexed_consts(text: &str, module: &Module, info: &ModuleInfo) -> Ve
     for (function, function_info) in functions {
         let expressions = &function.expressions;
         let named = |h: Handle<Expression>| function.named_expressions.contains_key(&h);
-        for (_, expression) in expressions.iter() {
+        for (handle, expression) in expressions.iter() {
             let Expression::Access { base, index } = *expression else {
                 continue;
             };
@@ -188,26 +190,66 @@ pub fn find_indexed_consts(text: &str, module: &Module, info: &ModuleInfo) -> Ve
             if through_let || !is_constant_value(expressions, root) {
                 continue;
             }
-            let Some(range) = expressions.get_span(root).to_range() else {
-                continue;
-            };
-            let Some(name) = text.get(range.clone()).filter(|t| is_identifier(t)) else {
-                continue;
-            };
-            match expressions[root] {
-                Expression::Constant(c) if module.constants[c].name.as_deref() != Some(name) => {
-                    continue
+            let root_name = expressions
+                .get_span(root)
+                .to_range()
+                .and_then(|r| Some((r.clone(), text.get(r)?)))
+                .filter(|(_, t)| is_identifier(t));
+            let (range, name, ty) = match (root_name, &expressions[root]) {
+                (Some((range, name)), &Expression::Constant(c)) => {
+                    if module.constants[c].name.as_deref() != Some(name) {
+                        continue;
+                    }
+                    (
+                        range,
+                        name,
+                        ctx.type_resolution_to_string(&function_info[root].ty),
+                    )
                 }
-                Expression::Constant(_) => {}
                 // Already evaluated: an abstract module-scope `const`, or a
                 // function-scope one, which may shadow a module-scope const
                 // of the same name. Only a name declared `const` once in the
                 // whole text is taken (a var at module scope could not name
                 // a function's own const: that rewrite would not validate).
-                _ if const_declarations(text, name) != 1 => continue,
-                _ => {}
-            }
-            let ty = ctx.type_resolution_to_string(&function_info[root].ty);
+                (Some((range, name)), _) => {
+                    if const_declarations(text, name) != 1 {
+                        continue;
+                    }
+                    (
+                        range,
+                        name,
+                        ctx.type_resolution_to_string(&function_info[root].ty),
+                    )
+                }
+                // A member or element the front end has already taken out
+                // of a `const` (`T.t[i]`, `G[1][i]`), with the span of its
+                // initializer: the access's own span starts with the
+                // const's name.
+                (None, _) => {
+                    let Some(access) = expressions.get_span(handle).to_range() else {
+                        continue;
+                    };
+                    let Some(name) = leading_name(&text[access.clone()]) else {
+                        continue;
+                    };
+                    let Some((_, constant)) = module
+                        .constants
+                        .iter()
+                        .find(|(_, c)| c.name.as_deref() == Some(name))
+                    else {
+                        continue;
+                    };
+                    if const_declarations(text, name) != 1 {
+                        continue;
+                    }
+                    let start = access.start;
+                    (
+                        start..start + name.len(),
+                        name,
+                        ctx.type_to_string(constant.ty),
+                    )
+                }
+            };
             match found.iter_mut().find(|c| c.name == name && c.ty == ty) {
                 Some(c) if c.sites.contains(&range) => {}
                 Some(c) => c.sites.push(range),
@@ -254,6 +296,16 @@ fn const_declarations(text: &str, name: &str) -> usize {
         rest = after;
     }
     count
+}
+
+/// The identifier an access starts with, when `.` or `[` follows it.
+fn leading_name(text: &str) -> Option<&str> {
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    let name = &text[..end];
+    let next = text[end..].trim_start().chars().next();
+    (is_identifier(name) && matches!(next, Some('.' | '['))).then_some(name)
 }
 
 fn is_identifier(text: &str) -> bool {

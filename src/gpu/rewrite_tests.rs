@@ -27,11 +27,12 @@ const N = array(1, 2, 3);
 struct S { t: array<u32, 2>, u: u32 }
 const T = S(array<u32, 2>(9u, 10u), 11u);
 const I = 2u;
+const G = array<array<u32, 2>, 2>(array<u32, 2>(1u, 2u), array<u32, 2>(3u, 4u));
 @group(0) @binding(0) var<storage, read_write> out: array<u32>;
 fn f(i: u32) -> u32 {
 let b = B;
 const L = array(5u, 6u);
-return A[i] + A[i + 1u] + A[3] + A[I] + B[1] + b[i] + V[i] + u32(M[i].x) + u32(N[i]) + T.t[i] + L[i];
+return A[i] + A[i + 1u] + A[3] + A[I] + B[1] + b[i] + V[i] + u32(M[i].x) + u32(N[i]) + T.t[i] + L[i] + G[1][i] + G[i][1];
 }
 @compute @workgroup_size(1) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
 out[0] = f(g.x) + A[g.y];
@@ -40,15 +41,17 @@ out[0] = f(g.x) + A[g.y];
 
 #[test]
 fn finds_exactly_the_consts_indexed_at_run_time() {
-    // A twice in f and once in main; M (a matrix) and N (abstract,
-    // made i32) spill too. B only at a constant index or through a
-    // `let`; V is a vector (no copy). T.t and the local L are not
-    // named by their spans: not found.
+    // A twice in f and once in main; M (a matrix), N (abstract, made
+    // i32), T.t (a member) and G (an element, then at a run-time index)
+    // spill too. B only at a constant index or through a `let`; V is a
+    // vector (no copy); the local L is not named by its span: not found.
     let found = names(SHAPES);
     let expected: Vec<(String, String, usize)> = [
         ("A", "array<u32, 4>", 3),
+        ("G", "array<array<u32, 2>, 2>", 2),
         ("M", "mat2x2<f32>", 1),
         ("N", "array<i32, 3>", 1),
+        ("T", "S", 1),
     ]
     .iter()
     .map(|(n, t, s)| (n.to_string(), t.to_string(), *s))
@@ -70,7 +73,7 @@ fn the_rewrite_validates_and_leaves_the_rest_alone() {
         .module
         .contains("var<private> N_indexed: array<i32, 3> = N;"));
     assert!(done.module.contains(
-        "return A_indexed[i] + A_indexed[i + 1u] + A[3] + A[I] + B[1] + b[i] + V[i] + u32(M_indexed[i].x) + u32(N_indexed[i]) + T.t[i] + L[i];"
+        "return A_indexed[i] + A_indexed[i + 1u] + A[3] + A[I] + B[1] + b[i] + V[i] + u32(M_indexed[i].x) + u32(N_indexed[i]) + T_indexed.t[i] + L[i] + G_indexed[1][i] + G_indexed[i][1];"
     ));
     assert!(done.module.contains("f(g.x) + A_indexed[g.y]"));
     assert_eq!(names(&done.module), vec![]);
