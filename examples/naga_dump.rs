@@ -1,13 +1,15 @@
 //! Writes what naga hands the driver for a search kernel: SPIR-V (as wgpu's
 //! Vulkan back end would, loop bounding and bounds checks included) and
 //! GLSL (as wgpu's GL back end would).
-//! `cargo run --release --example naga_dump -- fast|reference|FILE.wgsl OUT_DIR`
+//! `cargo run --release --example naga_dump -- fast|reference|FILE.wgsl OUT_DIR [--as-written]`
+//! (`--as-written`: without the loader's const rewrite, src/gpu/rewrite.rs)
 #![allow(clippy::disallowed_macros)]
 use hashwatt::gpu::{KernelConfig, KernelVariant};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let variant = KernelVariant::parse_or_load(&args[1]).expect("kernel");
+    let as_written = args.get(3).is_some_and(|a| a == "--as-written");
+    let variant = KernelVariant::parse_or_load_as(&args[1], as_written).expect("kernel");
     let dir = std::path::PathBuf::from(&args[2]);
     let mut config = KernelConfig::for_variant(variant);
     if variant == KernelVariant::Fast {

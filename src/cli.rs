@@ -131,6 +131,12 @@ pub struct VerifyArgs {
     /// fails, 2 if the file does not compile or does not fit the interface
     #[arg(long, value_name = "FILE.wgsl")]
     pub kernel: Option<std::path::PathBuf>,
+    /// Compile the --kernel file exactly as written. By default a module-scope `const`
+    /// array the kernel indexes with a run-time index is indexed through a
+    /// `var<private>` copy, because naga's SPIR-V copies the whole const at each such
+    /// access (docs/kernel-interface.md); the report names what was rewritten
+    #[arg(long, requires = "kernel")]
+    pub kernel_as_written: bool,
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
@@ -167,6 +173,12 @@ pub struct BenchArgs {
     /// implementing docs/kernel-interface.md (prove it first with `verify --kernel FILE`)
     #[arg(long, value_name = "KERNEL")]
     pub kernel: Option<String>,
+    /// Compile the --kernel file exactly as written, to measure it unchanged. By default
+    /// a module-scope `const` array the kernel indexes with a run-time index is indexed
+    /// through a `var<private>` copy, because naga's SPIR-V copies the whole const at
+    /// each such access (docs/kernel-interface.md). hashwatt's own kernels need none
+    #[arg(long, requires = "kernel")]
+    pub kernel_as_written: bool,
     /// Run `hashwatt tune` on the device first and use (and cache) what it finds
     #[arg(long)]
     pub tune: bool,

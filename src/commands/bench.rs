@@ -78,7 +78,10 @@ fn plan(args: &BenchArgs) -> Result<Plan> {
     }
     let variant = match args.kernel.as_deref() {
         None => None,
-        Some(name) => Some(KernelVariant::parse_or_load(name)?),
+        Some(name) => Some(KernelVariant::parse_or_load_as(
+            name,
+            args.kernel_as_written,
+        )?),
     };
     let json = JsonOut::parse(args.json.as_deref(), args.force)?;
     let plot = args
@@ -351,6 +354,11 @@ fn run_one(
             summary.device_type
         );
         outln!("kernel {}", settings.note);
+        let rewrite = &settings.kernel.variant.source().rewrite;
+        if !choice.is_cpu_reference() && (rewrite.as_written || !rewrite.indexed_consts.is_empty())
+        {
+            outln!("       {}", rewrite.describe());
+        }
         outln!(
             "header {} ({}), {}",
             known.label(),
@@ -424,6 +432,7 @@ fn run_one(
             Some(adapter.limits_summary()),
             Some(KernelReport {
                 wgsl_sha256: Some(gpu::source_sha256(settings.kernel.variant)),
+                rewrite: Some(settings.kernel.variant.source().rewrite.clone()),
                 ..KernelReport::from(settings.kernel)
             }),
         ),

@@ -70,7 +70,7 @@ fn run_kernel(args: &VerifyArgs, path: &std::path::Path, headers: &[KnownHeader]
             "--window must be at least 1 with --kernel (the real-block check searches it)",
         ));
     }
-    let config = KernelConfig::user_file(path)?;
+    let config = KernelConfig::user_file_as(path, args.kernel_as_written)?;
     let options = SuiteOptions {
         window: args.window,
         ..SuiteOptions::default()
@@ -108,6 +108,7 @@ fn run_kernel(args: &VerifyArgs, path: &std::path::Path, headers: &[KnownHeader]
 }
 
 fn print_kernel_report(report: &KernelSuiteReport) {
+    outln!("compiled  {}", report.kernel.rewrite.describe());
     outln!(
         "{:<20}  {:>6}  {:<6}  what it proves",
         "check",

@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use naga::valid::{Capabilities, ValidationFlags, Validator};
 
 use super::kernel_interface;
+use super::rewrite::{self, RewriteReport};
 
 use crate::error::{Error, Result};
 
@@ -61,8 +62,14 @@ pub struct KernelSource {
     pub path: String,
     /// The includes added after the file, in order.
     pub includes: Vec<&'static str>,
-    /// The whole WGSL module: the file, then its includes.
+    /// The whole WGSL module as written: the file, then its includes.
     pub module: String,
+    /// The WGSL that is compiled: `module`, with the `const` arrays it
+    /// indexes at run time rewritten to go through `var<private>` copies
+    /// (see `rewrite.rs`), unless loaded as written.
+    pub compiled: String,
+    /// What was rewritten, or why not.
+    pub rewrite: RewriteReport,
     /// `Some(n)` for a fixed `@workgroup_size(n)`, `None` when it is the
     /// `WORKGROUP_SIZE` override.
     pub fixed_workgroup_size: Option<u32>,
@@ -89,14 +96,26 @@ impl KernelSource {
     /// Reads and checks a user's kernel file. Every problem with the file is
     /// an input error (exit status 2) naming the file and line.
     pub fn load_file(path: &std::path::Path) -> Result<Self> {
+        Self::load_file_as(path, false)
+    }
+
+    /// [`KernelSource::load_file`]; with `as_written`, nothing is rewritten
+    /// (`--kernel-as-written`).
+    pub fn load_file_as(path: &std::path::Path, as_written: bool) -> Result<Self> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::input(format!("--kernel {shown}: cannot read it: {e}")))?;
-        Self::load(&shown, &shown, &text)
+        Self::load_as(&shown, &shown, &text, as_written)
     }
 
-    /// Checks a kernel's text; `name` is how reports call it.
+    /// Checks a kernel's text; `name` is how reports call it. Run-time
+    /// indexed `const` arrays are rewritten (see `rewrite.rs`).
     pub fn load(name: &str, path: &str, text: &str) -> Result<Self> {
+        Self::load_as(name, path, text, false)
+    }
+
+    /// [`KernelSource::load`]; with `as_written`, nothing is rewritten.
+    pub fn load_as(name: &str, path: &str, text: &str, as_written: bool) -> Result<Self> {
         let includes = requested_includes(path, text)?;
         let mut module = text.to_string();
         // Where each part starts in the module, to map naga's spans back.
@@ -163,17 +182,78 @@ impl KernelSource {
                 ))
             })?;
         let shape = kernel_interface::check(path, &parsed, &info)?;
+        let (compiled, rewrite) = compiled_form(path, &module, &parsed, &info, as_written);
         Ok(KernelSource {
             name: name.to_string(),
             path: path.to_string(),
             includes,
             module,
+            compiled,
+            rewrite,
             fixed_workgroup_size: shape.fixed_workgroup_size,
             default_workgroup_size: shape.default_workgroup_size,
             nonces_override: shape.nonces_override,
             default_nonces_per_invocation: shape.default_nonces_per_invocation,
         })
     }
+}
+
+/// The WGSL to compile and what was done to it. A rewrite that fails (it
+/// should not) leaves the kernel as written: a valid kernel is never
+/// refused for it.
+fn compiled_form(
+    path: &str,
+    module: &str,
+    parsed: &naga::Module,
+    info: &naga::valid::ModuleInfo,
+    as_written: bool,
+) -> (String, RewriteReport) {
+    let hash = rewrite::sha256_hex(module);
+    let mut report = RewriteReport {
+        as_written,
+        wgsl_sha256_as_written: hash.clone(),
+        wgsl_sha256_compiled: hash,
+        ..RewriteReport::default()
+    };
+    if as_written {
+        report.indexed_consts = rewrite::find_indexed_consts(module, parsed, info)
+            .into_iter()
+            .map(|c| rewrite::IndexedConst {
+                name: c.name,
+                ty: c.ty,
+                sites: c.sites.len(),
+                var: String::new(),
+            })
+            .collect();
+        return (module.to_string(), report);
+    }
+    let Some((done, skipped)) = rewrite::rewrite(module, parsed, info) else {
+        return (module.to_string(), report);
+    };
+    report.indexed_consts = done.consts;
+    report.skipped = skipped;
+    if done.module == module {
+        return (module.to_string(), report);
+    }
+    // The interface is the same; check it again all the same.
+    let same_interface = naga::front::wgsl::parse_str(&done.module)
+        .ok()
+        .is_some_and(|m| {
+            Validator::new(ValidationFlags::all(), Capabilities::all())
+                .validate(&m)
+                .ok()
+                .is_some_and(|i| kernel_interface::check(path, &m, &i).is_ok())
+        });
+    if !same_interface {
+        report.skipped = Some("the rewritten module no longer fits the interface".into());
+        for c in &mut report.indexed_consts {
+            c.var.clear();
+        }
+        return (module.to_string(), report);
+    }
+    report.applied = true;
+    report.wgsl_sha256_compiled = rewrite::sha256_hex(&done.module);
+    (done.module, report)
 }
 
 /// The includes a file asks for, with what they need, in dependency order.

@@ -69,12 +69,21 @@ impl KernelVariant {
     /// `--kernel`: `fast`, `reference`, or the path of a `.wgsl` file,
     /// loaded and checked against the kernel interface.
     pub fn parse_or_load(text: &str) -> Result<Self> {
+        Self::parse_or_load_as(text, false)
+    }
+
+    /// [`KernelVariant::parse_or_load`]; with `as_written`, a file's
+    /// run-time indexed `const`s are not rewritten (`--kernel-as-written`).
+    /// hashwatt's own kernels need no rewrite (a unit test checks it), so
+    /// for them it changes nothing.
+    pub fn parse_or_load_as(text: &str, as_written: bool) -> Result<Self> {
         if let Some(variant) = KernelVariant::parse(text) {
             return Ok(variant);
         }
         let path = std::path::Path::new(text);
         if text.ends_with(".wgsl") || path.exists() {
-            let source: &'static KernelSource = Box::leak(Box::new(KernelSource::load_file(path)?));
+            let source: &'static KernelSource =
+                Box::leak(Box::new(KernelSource::load_file_as(path, as_written)?));
             return Ok(KernelVariant::User(source));
         }
         Err(Error::input(format!(
@@ -130,7 +139,13 @@ impl KernelConfig {
     /// workgroup size or its override's default (else 64), and its
     /// `NONCES_PER_INVOCATION` default (else 1).
     pub fn user_file(path: &std::path::Path) -> Result<Self> {
-        let source: &'static KernelSource = Box::leak(Box::new(KernelSource::load_file(path)?));
+        Self::user_file_as(path, false)
+    }
+
+    /// [`KernelConfig::user_file`]; with `as_written`, nothing is rewritten.
+    pub fn user_file_as(path: &std::path::Path, as_written: bool) -> Result<Self> {
+        let source: &'static KernelSource =
+            Box::leak(Box::new(KernelSource::load_file_as(path, as_written)?));
         Ok(KernelConfig::for_variant(KernelVariant::User(source)))
     }
 
@@ -195,9 +210,10 @@ impl KernelConfig {
         Ok(())
     }
 
-    /// The WGSL module to compile.
-    pub(crate) fn module(&self) -> &'static str {
-        &self.variant.source().module
+    /// The WGSL module to compile (rewritten, see `rewrite.rs`, unless
+    /// loaded as written).
+    pub(crate) fn compiled_module(&self) -> &'static str {
+        &self.variant.source().compiled
     }
 
     /// Pipeline-overridable constants for this configuration: only those
@@ -237,9 +253,10 @@ impl fmt::Display for KernelConfig {
     }
 }
 
-/// WGSL source of the module holding the search kernel of `variant`.
+/// WGSL source of the module holding the search kernel of `variant`, as
+/// compiled.
 pub fn search_source(variant: KernelVariant) -> String {
-    variant.source().module.clone()
+    variant.source().compiled.clone()
 }
 
 /// Compiles one entry point into a pipeline; a shader the driver or naga
@@ -277,13 +294,10 @@ pub(crate) async fn compile_async(
 }
 
 /// SHA-256 (hex) of the exact WGSL source a search kernel compiles from,
-/// for the record of a run.
+/// for the record of a run (`source().rewrite` also has the hash of the
+/// file as written).
 pub fn source_sha256(variant: KernelVariant) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(search_source(variant).as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    variant.source().rewrite.wgsl_sha256_compiled.clone()
 }
 
 #[cfg(test)]

@@ -11,6 +11,10 @@ mod kernels;
 mod mapping;
 #[cfg(feature = "native")]
 pub mod naga_out;
+pub mod rewrite;
+#[cfg(test)]
+mod rewrite_kernels_tests;
+mod rewrite_report;
 mod searcher;
 
 pub use crate::precompute::Precomputed;

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// The kernel's module with its overrides set, validated again.
 fn lowered(config: &KernelConfig) -> Result<(naga::Module, naga::valid::ModuleInfo)> {
-    let module = naga::front::wgsl::parse_str(config.module())
+    let module = naga::front::wgsl::parse_str(config.compiled_module())
         .map_err(|e| Error::input(format!("{}: {}", config.variant, e.message())))?;
     let info = Validator::new(ValidationFlags::all(), Capabilities::all())
         .validate(&module)

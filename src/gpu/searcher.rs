@@ -114,7 +114,7 @@ impl GpuSearcher {
             &device,
             &label,
             "search",
-            config.module(),
+            config.compiled_module(),
             &config.overrides(),
         )
         .await?;
@@ -163,7 +163,7 @@ impl GpuSearcher {
                 &self.device,
                 &self.label,
                 "search",
-                config.module(),
+                config.compiled_module(),
                 &config.overrides(),
             ),
         )?;

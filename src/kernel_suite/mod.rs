@@ -128,6 +128,12 @@ pub struct KernelInfo {
     pub entry_point: String,
     pub workgroup_size: u32,
     pub nonces_per_invocation: u32,
+    /// What the loader did before compiling it: the run-time-indexed
+    /// `const`s made to go through `var<private>` copies, or `as_written`
+    /// with `--kernel-as-written`; the SHA-256 of the WGSL as written and
+    /// as compiled.
+    #[serde(default)]
+    pub rewrite: crate::gpu::rewrite::RewriteReport,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -150,6 +156,7 @@ impl KernelInfo {
             entry_point: crate::gpu::ENTRY_POINT.into(),
             workgroup_size: config.workgroup_size,
             nonces_per_invocation: config.nonces_per_invocation,
+            rewrite: source.rewrite.clone(),
         }
     }
 }

@@ -137,6 +137,13 @@ pub struct KernelReport {
     /// the two fields above).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wgsl_sha256: Option<String>,
+    /// What the loader did to the kernel before compiling it: the
+    /// run-time-indexed `const`s it made go through `var<private>` copies
+    /// (`wgsl_sha256` is then the rewritten form's hash, and
+    /// `wgsl_sha256_as_written` the file's), or `as_written` with
+    /// `--kernel-as-written`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rewrite: Option<crate::gpu::rewrite::RewriteReport>,
 }
 
 impl From<KernelConfig> for KernelReport {
@@ -146,6 +153,7 @@ impl From<KernelConfig> for KernelReport {
             workgroup_size: config.workgroup_size,
             nonces_per_invocation: config.nonces_per_invocation,
             wgsl_sha256: None,
+            rewrite: None,
         }
     }
 }
