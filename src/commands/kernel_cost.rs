@@ -50,12 +50,15 @@ fn print_table(cost: &KernelCostReport) {
         }
     );
     match &cost.function {
+        Some(function) if cost.found_by == "given" => {
+            outln!("counted: `{function}` (--function), every call expanded")
+        }
         Some(function) => outln!(
             "per nonce: `{function}` ({}), every call expanded",
-            match cost.found_by.as_str() {
-                "given" => "--function",
-                "entry-point" => "the entry point: one nonce per invocation",
-                _ => "the fast kernel's double SHA-256 of one nonce",
+            if cost.found_by == "entry-point" {
+                "the entry point: one nonce per invocation"
+            } else {
+                "the fast kernel's double SHA-256 of one nonce"
             }
         ),
         None => outln!("per nonce: {}", cost.found_by),
