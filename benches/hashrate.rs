@@ -8,7 +8,12 @@
 //!   device is held to is its compressions per second per core x cores / 2;
 //! - each fast CPU path this CPU has, on one thread and on every core (a
 //!   path it lacks is named as skipped);
-//! - the reference and the fast WGSL kernel on each adapter present.
+//! - the reference and the fast WGSL kernel on each adapter present, on
+//!   every backend (Vulkan and OpenGL both, where both have an adapter),
+//!   each kernel with the same settings on each, and the Vulkan/GL ratio of
+//!   each kernel on the same device;
+//! - the fast kernel's integer operations per nonce, counted in what naga
+//!   writes (`hashwatt kernel-cost`; no device needed).
 //!
 //! HASHWATT_BENCH_SECONDS sets the timed seconds per row (default 5).
 // Test and bench harnesses print as harnesses do; the output layer is for the program.
@@ -21,6 +26,7 @@ use std::time::Instant;
 use hashwatt::bench::{self, BenchOptions, StopRule};
 use hashwatt::catalog;
 use hashwatt::cpu::{self, CpuPath, CpuSearcher};
+use hashwatt::gpu::kernel_cost::kernel_cost;
 use hashwatt::gpu::{self, GpuSearcher, KernelConfig};
 use hashwatt::report::format_rate;
 use hashwatt::search::Searcher;
@@ -51,20 +57,20 @@ fn main() {
             bench::run(searcher, &options, &AtomicBool::new(false), None).expect("bench runs");
         assert_eq!(outcome.shares_found, outcome.shares_verified);
         let rate = outcome.hashes_per_second();
-        println!("{name:<58} {:>12}", format_rate(rate));
+        println!("{name:<66} {:>12}", format_rate(rate));
         rows.push((name, rate));
         rate
     };
 
     let compress = compress_rate(seconds.min(2.0));
     println!(
-        "{:<58} {:>12}",
+        "{:<66} {:>12}",
         "sha2 compress256, one core (blocks/s)",
         format_rate(compress)
     );
     let reference = reference_rate(seconds.min(2.0));
     println!(
-        "{:<58} {:>12}",
+        "{:<66} {:>12}",
         "sha2 reference search, 1 thread",
         format_rate(reference)
     );
@@ -72,7 +78,7 @@ fn main() {
     let openssl = openssl_rate(seconds.min(3.0));
     match openssl {
         Some(blocks) => println!(
-            "{:<58} {:>12}",
+            "{:<66} {:>12}",
             "openssl speed -evp sha256 (8192 B), one core (blocks/s)",
             format_rate(blocks)
         ),
@@ -100,7 +106,7 @@ fn main() {
         let per_cpu_second = cpu_time_rate(path, seconds.min(3.0));
         if let Some(rate) = per_cpu_second {
             println!(
-                "{:<58} {:>12}",
+                "{:<66} {:>12}",
                 format!("CPU {}, per CPU-second of 1 thread", path.name()),
                 format_rate(rate)
             );
@@ -108,22 +114,71 @@ fn main() {
         paths.push((path, one, all, per_cpu_second));
     }
 
-    let mut gpu_ratios = Vec::new();
-    for adapter in gpu::enumerate_adapters() {
-        let name = format!(
-            "{} [{}]",
-            adapter.info.name,
-            gpu::backend_name(adapter.info.backend)
-        );
-        let mut reference = GpuSearcher::open(&adapter, KernelConfig::reference())
-            .expect("reference kernel compiles");
-        let reference_rate = run(format!("{name}: reference kernel"), &mut reference);
-        drop(reference);
-        let mut fast =
-            GpuSearcher::open(&adapter, KernelConfig::fast()).expect("fast kernel compiles");
-        let fast_rate = run(format!("{name}: fast kernel"), &mut fast);
-        gpu_ratios.push((name, fast_rate / reference_rate));
+    let cost = kernel_cost(&KernelConfig::fast(), None).expect("the fast kernel counts");
+    for output in &cost.outputs {
+        if let Some(counts) = &output.per_nonce {
+            println!(
+                "{:<66} {:>12}",
+                format!("fast kernel: integer ops per nonce, {}", output.output),
+                counts.total
+            );
+        }
     }
+    if let Some(folded) = &cost.folded {
+        println!(
+            "{:<66} {:>12}",
+            "fast kernel: integer ops per nonce, naga-ir folded", folded.total
+        );
+    }
+
+    // Each kernel with the same settings on every adapter: the built-in
+    // defaults, not the tune cache, which holds settings per backend.
+    let reference_config = KernelConfig::reference();
+    let fast_config = KernelConfig::fast();
+    // Kernel by kernel, each on every adapter in turn, so that the rows a
+    // Vulkan/GL ratio divides ran next to each other on a shared machine.
+    let adapters = gpu::enumerate_every_backend();
+    let names: Vec<String> = adapters
+        .iter()
+        .map(|adapter| {
+            format!(
+                "{} [{}]",
+                adapter.info.name,
+                gpu::backend_name(adapter.info.backend)
+            )
+        })
+        .collect();
+    let mut kernel_rates = |config: KernelConfig, label: String| -> Vec<f64> {
+        adapters
+            .iter()
+            .zip(&names)
+            .map(|(adapter, name)| {
+                let mut searcher = GpuSearcher::open(adapter, config).expect("kernel compiles");
+                run(format!("{name}: {label}"), &mut searcher)
+            })
+            .collect()
+    };
+    let reference_rates = kernel_rates(
+        reference_config,
+        format!("reference (wg {})", reference_config.workgroup_size),
+    );
+    let fast_rates = kernel_rates(
+        fast_config,
+        format!(
+            "fast (wg {}, {}/inv)",
+            fast_config.workgroup_size, fast_config.nonces_per_invocation
+        ),
+    );
+    let gpu_rates: Vec<(gpu::GpuAdapter, f64, f64)> = adapters
+        .into_iter()
+        .zip(reference_rates.iter().zip(&fast_rates))
+        .map(|(adapter, (r, f))| (adapter, *r, *f))
+        .collect();
+    let gpu_ratios: Vec<(String, f64)> = names
+        .into_iter()
+        .zip(&gpu_rates)
+        .map(|(name, (_, r, f))| (name, f / r))
+        .collect();
 
     println!("\nratios (same run):");
     println!(
@@ -161,6 +216,49 @@ fn main() {
     for (name, ratio) in gpu_ratios {
         println!("  {name}: fast / reference   {ratio:.1}x  (target >= 10)");
     }
+    for (vulkan, gl) in same_device_pairs(&gpu_rates) {
+        let (adapter, vk_reference, vk_fast) = &gpu_rates[vulkan];
+        let (_, gl_reference, gl_fast) = &gpu_rates[gl];
+        println!(
+            "  {}: Vulkan / GL, fast kernel       {:.2}  (target >= 0.95)",
+            adapter.info.name,
+            vk_fast / gl_fast
+        );
+        println!(
+            "  {}: Vulkan / GL, reference kernel  {:.2}  (target >= 0.8)",
+            adapter.info.name,
+            vk_reference / gl_reference
+        );
+    }
+}
+
+/// (Vulkan row, GL row) for each device both backends found: the same
+/// device type and one name the start of the other (llvmpipe is
+/// `llvmpipe (LLVM 15.0.6, 256 bits)` on both; NVIDIA's GL name adds
+/// `/PCIe/SSE2`), or simply the one Vulkan and the one GL adapter.
+fn same_device_pairs(rates: &[(gpu::GpuAdapter, f64, f64)]) -> Vec<(usize, usize)> {
+    let on = |backend| -> Vec<usize> {
+        (0..rates.len())
+            .filter(|&i| rates[i].0.info.backend == backend)
+            .collect()
+    };
+    let (vulkan, gl) = (on(wgpu::Backend::Vulkan), on(wgpu::Backend::Gl));
+    if vulkan.len() == 1 && gl.len() == 1 {
+        return vec![(vulkan[0], gl[0])];
+    }
+    let mut pairs = Vec::new();
+    for &v in &vulkan {
+        let info = &rates[v].0.info;
+        let matching = gl.iter().copied().find(|&g| {
+            let other = &rates[g].0.info;
+            other.device_type == info.device_type
+                && (other.name.starts_with(&info.name) || info.name.starts_with(&other.name))
+        });
+        if let Some(g) = matching {
+            pairs.push((v, g));
+        }
+    }
+    pairs
 }
 
 /// Raw `compress256` blocks per second on this thread.

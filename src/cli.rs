@@ -66,6 +66,26 @@ pub enum Command {
     Estimate(EstimateArgs),
     /// Bench results side by side: rates, spread, efficiency, ratios to the first
     Compare(CompareArgs),
+    /// Count a kernel's integer operations per nonce in what naga hands each driver (no GPU needed)
+    KernelCost(KernelCostArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct KernelCostArgs {
+    /// Kernel to count: `fast` (default), `reference`, or a WGSL file implementing
+    /// docs/kernel-interface.md
+    #[arg(long, value_name = "KERNEL", default_value = "fast")]
+    pub kernel: String,
+    /// The per-nonce function to count [default: `sha256d_last_word` where the kernel has
+    /// it, else the entry point of a kernel that tries one nonce per invocation]
+    #[arg(long, value_name = "NAME")]
+    pub function: Option<String>,
+    /// Write the counts as JSON to PATH, or to standard output with `-` or no value
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
+    pub json: Option<String>,
+    /// Replace an existing --json file
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -259,6 +279,7 @@ pub fn main() -> i32 {
         Command::Tune(args) => commands::tune::run(&args),
         Command::Estimate(args) => commands::estimate::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
+        Command::KernelCost(args) => commands::kernel_cost::run(&args),
     };
     // A closed standard output ends the run quietly, as Unix tools do;
     // any other failure to write it is exit 4, unless the command already

@@ -8,6 +8,7 @@ use schemars::{schema_for, Schema};
 
 use crate::compare::Comparison;
 use crate::conformance::ConformanceReport;
+use crate::gpu::kernel_cost::KernelCostReport;
 use crate::kernel_suite::KernelSuiteReport;
 use crate::report::{BenchAllReport, BenchReport, DevicesReport, HeadersReport, SearchReport};
 use crate::site::model::Estimate;
@@ -27,6 +28,7 @@ pub fn documents() -> Vec<(&'static str, Schema)> {
         ("devices.schema.json", schema_for!(DevicesReport)),
         ("headers.schema.json", schema_for!(HeadersReport)),
         ("search.schema.json", schema_for!(SearchReport)),
+        ("kernel-cost.schema.json", schema_for!(KernelCostReport)),
     ]
 }
 

@@ -7,6 +7,7 @@ pub mod compare;
 pub mod devices;
 pub mod estimate;
 pub mod headers;
+pub mod kernel_cost;
 pub mod search;
 pub mod tune;
 pub mod verify;

@@ -138,6 +138,21 @@ pub fn enumerate_adapters() -> Vec<GpuAdapter> {
     }
 }
 
+/// Every adapter on every backend, OpenGL included even where a native API
+/// has one (for `cargo bench`, which sets the two paths side by side), or
+/// exactly the backends `WGPU_BACKEND` names. Indexed in this order.
+pub fn enumerate_every_backend() -> Vec<GpuAdapter> {
+    if let Ok(Some(_)) = backends_from_env() {
+        return enumerate_adapters();
+    }
+    let mut adapters = enumerate(wgpu::Backends::PRIMARY);
+    adapters.extend(enumerate(wgpu::Backends::SECONDARY));
+    for (index, adapter) in adapters.iter_mut().enumerate() {
+        adapter.index = index;
+    }
+    adapters
+}
+
 /// The backends `WGPU_BACKEND` names, as wgpu reads them (a comma-separated
 /// list, any case), or an error naming the valid values when a name is not
 /// one of them: wgpu alone would drop a misspelt `vulcan` and find nothing.

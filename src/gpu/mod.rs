@@ -19,8 +19,8 @@ mod searcher;
 
 pub use crate::precompute::Precomputed;
 pub use adapters::{
-    backend_name, backends_from_env, device_type_name, enumerate_adapters, summarize,
-    AdapterLimits, DeviceSummary, GpuAdapter,
+    backend_name, backends_from_env, device_type_name, enumerate_adapters, enumerate_every_backend,
+    summarize, AdapterLimits, DeviceSummary, GpuAdapter,
 };
 pub use kernel_source::{KernelSource, ENTRY_POINT, PARAMS_BYTES};
 pub use kernels::{

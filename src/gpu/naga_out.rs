@@ -9,7 +9,7 @@ use super::kernels::KernelConfig;
 use crate::error::{Error, Result};
 
 /// The kernel's module with its overrides set, validated again.
-fn lowered(config: &KernelConfig) -> Result<(naga::Module, naga::valid::ModuleInfo)> {
+pub(crate) fn lowered(config: &KernelConfig) -> Result<(naga::Module, naga::valid::ModuleInfo)> {
     let module = naga::front::wgsl::parse_str(config.compiled_module())
         .map_err(|e| Error::input(format!("{}: {}", config.variant, e.message())))?;
     let info = Validator::new(ValidationFlags::all(), Capabilities::all())
@@ -33,9 +33,14 @@ fn lowered(config: &KernelConfig) -> Result<(naga::Module, naga::valid::ModuleIn
 /// SPIR-V words as wgpu's Vulkan back end writes them on an adapter with
 /// robust buffer access 2 (lavapipe): index clamping on, buffer checks off,
 /// and, when `loop_bounding`, every loop given wgpu's iteration bound.
+/// Names (`OpName`) are always written, as wgpu does with its debug flag in
+/// debug builds: they add no code, and kernel-cost finds functions by them.
 pub fn spirv(config: &KernelConfig, loop_bounding: bool) -> Result<Vec<u32>> {
     let (module, info) = lowered(config)?;
     let options = spv::Options {
+        flags: spv::WriterFlags::DEBUG
+            | spv::WriterFlags::LABEL_VARYINGS
+            | spv::WriterFlags::FORCE_POINT_SIZE,
         lang_version: (1, 3),
         bounds_check_policies: naga::proc::BoundsCheckPolicies {
             index: naga::proc::BoundsCheckPolicy::Restrict,

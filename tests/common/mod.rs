@@ -11,19 +11,57 @@ use hashwatt::device::{self, DeviceChoice, DeviceSpec};
 use hashwatt::gpu::{GpuSearcher, KernelConfig};
 
 /// The adapter the GPU tests use: the best one present. With `CI` set, no
-/// adapter is a failure: these tests never pass by skipping.
+/// adapter is a failure: these tests never pass by skipping. With
+/// `WGPU_BACKEND` set (CI runs the GPU tests again with `WGPU_BACKEND=gl`),
+/// the adapter must be on a backend it names, and is named once on stderr.
 pub fn gpu_choice() -> Option<DeviceChoice> {
     let adapters = device::adapters().ok()?;
     match device::select(&DeviceSpec::Best, &adapters) {
-        Ok(choices) if !choices[0].is_cpu_reference() => Some(choices[0].clone()),
+        Ok(choices) if !choices[0].is_cpu_reference() => {
+            if let DeviceChoice::Gpu(adapter) = &choices[0] {
+                assert_on_the_named_backend(&adapter.info);
+            }
+            Some(choices[0].clone())
+        }
         _ => {
             if std::env::var_os("CI").is_some() {
-                panic!("CI is set but wgpu found no GPU adapter: install mesa-vulkan-drivers (lavapipe)");
+                let wanted = std::env::var("WGPU_BACKEND").unwrap_or_default();
+                panic!(
+                    "CI is set but wgpu found no GPU adapter{}: install mesa-vulkan-drivers \
+(lavapipe) and, for WGPU_BACKEND=gl, libegl1, libegl-mesa0 and libgl1-mesa-dri (llvmpipe)",
+                    if wanted.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" for WGPU_BACKEND={wanted}")
+                    }
+                );
             }
             eprintln!("no GPU adapter: skipping (set CI=1 to make this a failure)");
             None
         }
     }
+}
+
+/// The GPU tests run on the backend `WGPU_BACKEND` names, or fail: a run
+/// meant for GL must not pass on Vulkan.
+fn assert_on_the_named_backend(info: &wgpu::AdapterInfo) {
+    static NAMED: OnceLock<()> = OnceLock::new();
+    if let Ok(Some(backends)) = hashwatt::gpu::backends_from_env() {
+        assert!(
+            backends.contains(wgpu::Backends::from(info.backend)),
+            "WGPU_BACKEND={} but the GPU tests got {} on {:?}",
+            std::env::var("WGPU_BACKEND").unwrap_or_default(),
+            info.name,
+            info.backend
+        );
+    }
+    NAMED.get_or_init(|| {
+        eprintln!(
+            "GPU tests on {} ({})",
+            info.name,
+            hashwatt::gpu::backend_name(info.backend)
+        )
+    });
 }
 
 /// A compiled kernel configuration and its searcher, open for the whole test run.
