@@ -285,7 +285,7 @@ fn settings_for(
         if human {
             errln!("tuning {} first (hashwatt tune)…", adapter.info.name);
         }
-        let (_, tuned) = tune::sweep(adapter, known, &SweepPlan::default(), |_| {})?;
+        let (_, tuned) = tune::sweep(adapter, known, &SweepPlan::default())?;
         let path = tune::store(&tuned)?;
         let kernel = tuned
             .kernel_config()
