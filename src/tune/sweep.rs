@@ -126,21 +126,9 @@ pub fn sweep_until(
         let Some((stage, position)) = search.next_shape() else {
             break;
         };
-        match fits(
-            done,
-            started.elapsed().as_secs_f64(),
-            overhead.estimate(plan),
-            plan,
-        ) {
-            Fit::Yes => {}
-            Fit::SettingsCap => {
-                ended = Some(Ended::SettingsCap);
-                break;
-            }
-            Fit::TimeBudget => {
-                ended = Some(Ended::TimeBudget);
-                break;
-            }
+        if let Some(why) = out_of_budget(done, started.elapsed().as_secs_f64(), &overhead, plan) {
+            ended = Some(why);
+            break;
         }
         let config = search.grid().config(position.0, position.1);
         let batch_ms = plan.shape_batch_ms();
@@ -177,21 +165,10 @@ pub fn sweep_until(
                 break;
             }
             let done = started_settings;
-            match fits(
-                done,
-                started.elapsed().as_secs_f64(),
-                overhead.estimate(plan),
-                plan,
-            ) {
-                Fit::Yes => {}
-                Fit::SettingsCap => {
-                    ended = Some(Ended::SettingsCap);
-                    break;
-                }
-                Fit::TimeBudget => {
-                    ended = Some(Ended::TimeBudget);
-                    break;
-                }
+            if let Some(why) = out_of_budget(done, started.elapsed().as_secs_f64(), &overhead, plan)
+            {
+                ended = Some(why);
+                break;
             }
             on_event(SweepEvent::Starting {
                 number: done + 1,
@@ -308,6 +285,20 @@ fn measure(
         shares_verified: outcome.shares_verified,
         spread: outcome.sample_spread(),
     }))
+}
+
+/// Why the next setting may not start, if it may not.
+fn out_of_budget(
+    done: usize,
+    elapsed: f64,
+    overhead: &Overhead,
+    plan: &SweepPlan,
+) -> Option<Ended> {
+    match fits(done, elapsed, overhead.estimate(plan), plan) {
+        Fit::Yes => None,
+        Fit::SettingsCap => Some(Ended::SettingsCap),
+        Fit::TimeBudget => Some(Ended::TimeBudget),
+    }
 }
 
 /// The mean cost of compiling and warming up a setting so far.
