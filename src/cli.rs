@@ -61,6 +61,16 @@ pub enum Command {
     /// Measure a device's hashrate on a real header, every share verified (the main job)
     Bench(BenchArgs),
     /// Find the fastest kernel settings for a GPU and cache them for `bench`
+    ///
+    /// Searches workgroup sizes 32 to 1024 x nonces per invocation 1 to 32 (powers of two,
+    /// as the adapter's limits allow) coarse to fine: every other power of two first (9
+    /// shapes), then the neighbours of the best while it moves, then batch times of 50 and
+    /// 250 ms with the best shape (shapes are compared at 100 ms). Each setting is
+    /// compiled, warmed up as `bench` warms up, and timed. Budget: at most --max-settings
+    /// settings (24) and --max-seconds in all (120 s; --quick: 0.5 s per setting, 30 s),
+    /// shown before the run. The winner is searched again and checked against sha2 before
+    /// it is cached. Ctrl-C stops after the batch in flight (at most 250 ms of GPU work
+    /// each), prints the best so far and caches nothing.
     Tune(TuneArgs),
     /// Scale hashes per joule to a power plant: site hashrate, network share, BTC per day
     Estimate(EstimateArgs),
@@ -256,9 +266,20 @@ pub struct TuneArgs {
     /// Block header to hash while tuning (see `search --header`). Default: the most recent embedded one
     #[arg(long, value_name = "H")]
     pub header: Option<String>,
-    /// Timed seconds for each setting tried (shorter is noisier)
-    #[arg(value_parser = number, long, default_value_t = 2.0, value_name = "S")]
-    pub seconds: f64,
+    /// Timed seconds for each setting tried, after its compile and warm-up (shorter
+    /// is noisier) [default: 2; with --quick 0.5]
+    #[arg(value_parser = number, long, value_name = "S")]
+    pub seconds: Option<f64>,
+    /// Wall-clock budget for the whole sweep, compiles and warm-ups included: a
+    /// setting starts only while its estimated cost fits [default: 120; with --quick 30]
+    #[arg(value_parser = number, long, value_name = "S")]
+    pub max_seconds: Option<f64>,
+    /// The most settings measured, shapes and batch times together [default: 24]
+    #[arg(value_parser = whole::<u32>, long, value_name = "N")]
+    pub max_settings: Option<u32>,
+    /// A short sweep: 0.5 s per setting, 30 s in all (explicit flags still win)
+    #[arg(long)]
+    pub quick: bool,
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,

@@ -285,10 +285,16 @@ fn settings_for(
         });
     }
     if args.tune {
+        let plan = SweepPlan::default();
         if human {
-            errln!("tuning {} first (hashwatt tune)…", adapter.info.name);
+            errln!(
+                "tuning {} first (hashwatt tune: at most {} settings, {} s)…",
+                adapter.info.name,
+                plan.max_settings,
+                plan.max_seconds
+            );
         }
-        let (_, tuned) = tune::sweep(adapter, known, &SweepPlan::default(), |_| {})?;
+        let (_, tuned) = tune::sweep(adapter, known, &plan)?;
         let path = tune::store(&tuned)?;
         let kernel = tuned
             .kernel_config()

@@ -1,5 +1,5 @@
-//! `hashwatt tune`: sweep the fast kernel's settings on each chosen GPU and
-//! cache the fastest for `bench`.
+//! `hashwatt tune`: search the fast kernel's settings on each chosen GPU,
+//! within a budget, and cache the proven fastest for `bench`.
 
 use crate::catalog;
 use crate::cli::TuneArgs;
@@ -7,24 +7,18 @@ use crate::device::DeviceChoice;
 use crate::error::{exit, require_positive, sanitize, Error, Result};
 use crate::report;
 use crate::signals::Interrupt;
-use crate::tune::{self, Sweep, SweepPlan};
+use crate::tune::{self, Ended, Sweep, SweepEvent, SweepPlan, Trial};
 
-/// The longest timed run of one setting: ten minutes (the sweep has 19).
+/// The longest timed run of one setting: ten minutes.
 const MAX_SECONDS_PER_SETTING: f64 = 600.0;
+/// The largest total budget: a day.
+const MAX_TOTAL_SECONDS: f64 = 86_400.0;
+/// Rows of the ranking printed after the sweep.
+const RANKED: usize = 8;
 
 pub fn run(args: &TuneArgs) -> Result<i32> {
-    require_positive("--seconds", args.seconds)?;
-    if args.seconds > MAX_SECONDS_PER_SETTING {
-        return Err(Error::input(format!(
-            "--seconds must be at most {MAX_SECONDS_PER_SETTING} per setting, got {}",
-            args.seconds
-        )));
-    }
+    let plan = plan(args)?;
     let known = catalog::resolve_or_latest(args.header.as_deref())?;
-    let plan = SweepPlan {
-        seconds_per_setting: args.seconds,
-        ..SweepPlan::default()
-    };
     let interrupt = Interrupt::install();
     let mut results = Vec::new();
     let mut failure = None;
@@ -34,64 +28,88 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
         };
         if !args.json {
             outln!(
-                "tuning {} [{}]: {} s per setting",
+                "tuning {} [{}]: at most {} settings and {} s in all; each setting compiled, \
+warmed up, then timed {} s",
                 adapter.info.name,
                 adapter.summary().backend,
-                args.seconds
+                plan.max_settings,
+                plan.max_seconds,
+                plan.seconds_per_setting
             );
             outln!(
-                "  {:>9}  {:>7}  {:>8}  {:>12}",
+                "  {:>2}  {:<6}  {:>9}  {:>6}  {:>8}  {:>9}  {:>9}  {:>12}  {:>5}",
+                "#",
+                "stage",
                 "workgroup",
                 "nonces",
                 "batch ms",
-                "hashrate"
+                "compile s",
+                "warm-up s",
+                "hashrate",
+                "cv"
             );
         }
-        // A bar on stderr (a terminal only): settings done, the best so far,
-        // and the time left.
+        // A bar on stderr (a terminal only): settings done, what runs now,
+        // the best so far.
         let bar = crate::output::progress_bar(
             !args.json,
-            plan.settings() as u64,
-            "  {elapsed:>4} {bar:30} {pos}/{len} settings  {msg}  ({eta} left)",
+            plan.max_settings as u64,
+            "  {elapsed:>4} {bar:30} {pos}/{len} settings  {msg}",
         );
         let mut best = 0.0f64;
-        let sweep = tune::sweep_until(&adapter, &known, &plan, |trial| {
-            best = best.max(trial.hashes_per_second);
-            bar.inc(1);
-            bar.set_message(format!("best {}", report::format_rate(best)));
-            if !args.json {
-                bar.suspend(|| {
-                    outln!(
-                        "  {:>9}  {:>7}  {:>8}  {:>12}",
-                        trial.kernel.workgroup_size,
-                        trial.kernel.nonces_per_invocation,
-                        trial.batch_ms,
-                        report::format_rate(trial.hashes_per_second)
-                    )
-                });
-            }
-        });
+        let sweep = tune::sweep_until(
+            &adapter,
+            &known,
+            &plan,
+            interrupt.flag(),
+            |event| match event {
+                SweepEvent::Starting {
+                    number,
+                    planned,
+                    stage,
+                    config,
+                    batch_ms,
+                } => {
+                    bar.set_length(planned.max(number) as u64);
+                    bar.set_position(number as u64 - 1);
+                    bar.set_message(format!(
+                        "{stage:?} {}x{} at {batch_ms} ms: compile, warm-up, {} s timed  (best {})",
+                        config.workgroup_size,
+                        config.nonces_per_invocation,
+                        plan.seconds_per_setting,
+                        report::format_rate(best)
+                    ));
+                }
+                SweepEvent::Measured(trial) => {
+                    best = best.max(trial.hashes_per_second);
+                    bar.inc(1);
+                    let number = bar.position() as usize;
+                    if !args.json {
+                        bar.suspend(|| print_trial(trial, number));
+                    }
+                }
+                SweepEvent::Verifying(_) => {
+                    bar.set_message("checking the fastest against sha2".to_string());
+                }
+            },
+        );
         bar.finish_and_clear();
         let sweep = sweep?;
-        // Cache only a finished sweep; a failure to save still shows the best.
-        let saved = match (&sweep.best, sweep.interrupted) {
-            (Some(best), false) => Some(tune::store(best)),
-            _ => None,
+        // Cache only a finished, proven sweep; a failure to save still
+        // shows the best.
+        let saved = match tune::winner(&sweep) {
+            Ok(best) => Some(tune::store(&best)),
+            Err(error) if !sweep.interrupted => Some(Err(error)),
+            Err(_) => None,
         };
         if !args.json {
-            print_best(&sweep, saved.as_ref());
+            print_summary(&sweep, saved.as_ref());
         }
         let cache = match &saved {
             Some(Ok(path)) => Some(path.display().to_string()),
             _ => None,
         };
-        results.push(tune::TuneResult {
-            device: adapter.summary(),
-            trials: sweep.trials.clone(),
-            best: sweep.best.clone(),
-            interrupted: sweep.interrupted,
-            cache,
-        });
+        results.push(tune::TuneResult::new(&adapter, &plan, &sweep, cache));
         if let Some(Err(error)) = saved {
             failure.get_or_insert(error);
         }
@@ -118,33 +136,156 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
     }
 }
 
-fn print_best(sweep: &Sweep, saved: Option<&Result<std::path::PathBuf>>) {
+/// The plan from the flags: `--quick`'s or the default budget, with any
+/// explicit flag winning.
+fn plan(args: &TuneArgs) -> Result<SweepPlan> {
+    let mut plan = if args.quick {
+        SweepPlan::quick()
+    } else {
+        SweepPlan::default()
+    };
+    if let Some(seconds) = args.seconds {
+        require_positive("--seconds", seconds)?;
+        if seconds > MAX_SECONDS_PER_SETTING {
+            return Err(Error::input(format!(
+                "--seconds must be at most {MAX_SECONDS_PER_SETTING} per setting, got {seconds}"
+            )));
+        }
+        plan.seconds_per_setting = seconds;
+    }
+    if let Some(total) = args.max_seconds {
+        require_positive("--max-seconds", total)?;
+        if total > MAX_TOTAL_SECONDS {
+            return Err(Error::input(format!(
+                "--max-seconds must be at most {MAX_TOTAL_SECONDS} (a day), got {total}"
+            )));
+        }
+        plan.max_seconds = total;
+    }
+    if let Some(settings) = args.max_settings {
+        if settings == 0 {
+            return Err(Error::input("--max-settings must be at least 1"));
+        }
+        plan.max_settings = settings as usize;
+    }
+    if plan.max_seconds < plan.seconds_per_setting {
+        return Err(Error::input(format!(
+            "--max-seconds {} leaves no time for one setting of --seconds {}",
+            plan.max_seconds, plan.seconds_per_setting
+        )));
+    }
+    plan.check().map_err(Error::input)?;
+    Ok(plan)
+}
+
+fn print_trial(trial: &Trial, number: usize) {
+    let stage = match trial.stage {
+        tune::Stage::Coarse => "coarse",
+        tune::Stage::Refine => "refine",
+        tune::Stage::Batch => "batch",
+    };
+    let cv = trial
+        .spread
+        .as_ref()
+        .map_or("-".to_string(), |s| format!("{:.1}%", 100.0 * s.cv));
+    outln!(
+        "  {:>2}  {:<6}  {:>9}  {:>6}  {:>8}  {:>9.2}  {:>9.2}  {:>12}  {:>5}",
+        number,
+        stage,
+        trial.kernel.workgroup_size,
+        trial.kernel.nonces_per_invocation,
+        trial.batch_ms,
+        trial.compile_seconds,
+        trial.warmup.seconds,
+        report::format_rate(trial.hashes_per_second),
+        cv
+    );
+}
+
+fn print_summary(sweep: &Sweep, saved: Option<&Result<std::path::PathBuf>>) {
+    if !sweep.dropped.is_empty() {
+        outln!(
+            "  {} shapes of the full range left out by the adapter's limits (first: {} x {}: {})",
+            sweep.dropped.len(),
+            sweep.dropped[0].workgroup_size,
+            sweep.dropped[0].nonces_per_invocation,
+            sanitize(&sweep.dropped[0].reason)
+        );
+    }
     let Some(best) = &sweep.best else {
-        outln!("no setting was measured to the end\n");
+        outln!(
+            "no setting was measured to the end ({})\n",
+            sweep.ended.describe()
+        );
         return;
     };
-    let stopped = if sweep.interrupted {
-        format!(
-            " (interrupted after {} of {} settings)",
+    outln!("\n  ranking, fastest first:");
+    let ranking = tune::ranking(&sweep.trials);
+    for (place, (trial, share)) in ranking.iter().take(RANKED).enumerate() {
+        let range = trial.spread.as_ref().map_or(String::new(), |s| {
+            format!(
+                "  p5..p95 {}..{}",
+                report::format_rate(s.p5),
+                report::format_rate(s.p95)
+            )
+        });
+        outln!(
+            "  {:>2}. {:>4} x {:<2} at {:>3} ms  {:>12}  {:>5.1}%{range}",
+            place + 1,
+            trial.kernel.workgroup_size,
+            trial.kernel.nonces_per_invocation,
+            trial.batch_ms,
+            report::format_rate(trial.hashes_per_second),
+            100.0 * share
+        );
+    }
+    if ranking.len() > RANKED {
+        outln!("  ... and {} more", ranking.len() - RANKED);
+    }
+    let how = match sweep.ended {
+        Ended::Interrupted => format!(
+            "interrupted after {} settings in {:.0} s",
             sweep.trials.len(),
-            sweep.planned
-        )
-    } else {
-        String::new()
+            sweep.seconds
+        ),
+        ended => format!(
+            "{}: {} settings in {:.0} s",
+            ended.describe(),
+            sweep.trials.len(),
+            sweep.seconds
+        ),
     };
     outln!(
-        "best{stopped}: workgroup {} x {} nonces per invocation, {} ms batches: {}",
+        "best ({how}): workgroup {} x {} nonces per invocation, {} ms batches: {}",
         best.kernel.workgroup_size,
         best.kernel.nonces_per_invocation,
         best.batch_ms,
         report::format_rate(best.hashes_per_second)
     );
+    if let Some(v) = &sweep.verification {
+        let window = v.window.as_ref().map_or(String::new(), |w| {
+            format!(
+                "the real nonce {} {} in {} nonces around it; ",
+                w.real_nonce,
+                if w.found { "found" } else { "NOT found" },
+                w.nonces
+            )
+        });
+        outln!(
+            "checked against sha2: {window}{} hits where sha2 finds {} over {} nonces at {} bits: {}",
+            v.hit_set.device_hits,
+            v.hit_set.sha2_hits,
+            v.hit_set.nonces,
+            v.hit_set.share_bits,
+            if v.passed { "passed" } else { "FAILED" }
+        );
+    }
     match saved {
         Some(Ok(path)) => outln!(
             "saved to {} (bench uses it from now on)\n",
             sanitize(&path.display().to_string())
         ),
-        Some(Err(_)) => outln!("not saved: the tuning cache could not be written (below)\n"),
+        Some(Err(_)) => outln!("not saved (below)\n"),
         None => outln!("not saved: a partial sweep is not cached\n"),
     }
 }

@@ -99,7 +99,7 @@ impl fmt::Display for KernelVariant {
 }
 
 /// The most nonces one invocation of the fast kernel may try (the sweep
-/// tries 1 to 8).
+/// tries 1 to 32).
 pub const MAX_NONCES_PER_INVOCATION: u32 = 256;
 
 /// The largest workgroup any adapter offers (WebGPU's limit on real GPUs is
