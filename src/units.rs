@@ -63,6 +63,17 @@ pub fn date_of(unix_seconds: u64) -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
+/// A number for a message: plain where that is short, else in exponent
+/// form (1e308, not 309 digits).
+pub fn num(value: f64) -> String {
+    let magnitude = value.abs();
+    if value != 0.0 && value.is_finite() && !(1e-4..1e9).contains(&magnitude) {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,16 +94,5 @@ mod tests {
         assert_eq!(at(1_795_478_400), "2026-11-24T00:00:00Z");
         assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(date_of(1_231_006_505), "2009-01-03");
-    }
-}
-
-/// A number for a message: plain where that is short, else in exponent
-/// form (1e308, not 309 digits).
-pub fn num(value: f64) -> String {
-    let magnitude = value.abs();
-    if value != 0.0 && value.is_finite() && !(1e-4..1e9).contains(&magnitude) {
-        format!("{value:e}")
-    } else {
-        format!("{value}")
     }
 }

@@ -672,7 +672,7 @@ fn ctrl_c_ends_a_tune_sweep_without_caching_it() {
     }
     std::thread::sleep(Duration::from_millis(1000));
     interrupt(&child);
-    // 19 settings of 30 s each would be ten minutes.
+    // 30 s a setting within the 120 s budget: minutes, were SIGINT ignored.
     let output = wait_at_most(child, Duration::from_secs(120), "tune");
     assert_no_panic("tune", &output);
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
