@@ -1,9 +1,11 @@
 //! The facts a result is worth nothing without: the machine it ran on, the
 //! build that ran, and how it was asked for. Gathered once per run, with
-//! `sysinfo` for the host (the same on Linux, macOS and Windows).
+//! `sysinfo` for the host (the same on Linux, macOS and Windows). A browser
+//! fills [`HostInfo`] itself with what it can tell (see `web/`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "native")]
 use sysinfo::{CpuRefreshKind, System};
 
 /// The machine.
@@ -33,6 +35,7 @@ pub struct BuildInfo {
     pub release: bool,
 }
 
+#[cfg(feature = "native")]
 impl HostInfo {
     pub fn gather() -> Self {
         let mut system = System::new();
@@ -74,7 +77,7 @@ pub fn command_line() -> Vec<String> {
         .collect()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "native"))]
 mod tests {
     use super::*;
 

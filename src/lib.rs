@@ -11,18 +11,30 @@
 //!   checks (hashwatt's own, and any kernel's), the autotuner.
 //! - [`site`], [`plot`]: from hashes per joule to a power plant.
 //! - [`report`], [`cli`], [`commands`]: what the user sees; [`textfile`]: the bounded reader for input files.
+//!
+//! The `native` feature (the default) holds everything that needs an
+//! operating system: the command line, device selection with the CPU search
+//! on threads, power meters and telemetry, signals, the tuner and its cache,
+//! the kernel-file suite. Without it the rest builds for
+//! `wasm32-unknown-unknown`: the same kernels through the browser's WebGPU,
+//! the same bench loop driven asynchronously ([`bench::run_async`]), the
+//! same sha2 verification and reports (see `web/`).
 
 #[macro_use]
 pub mod output;
 
 pub mod bench;
+#[cfg(feature = "native")]
 pub mod bench_plot;
 pub mod catalog;
+#[cfg(feature = "native")]
 pub mod cli;
+#[cfg(feature = "native")]
 pub mod commands;
 pub mod compare;
 pub mod conformance;
 pub mod cpu;
+#[cfg(feature = "native")]
 pub mod device;
 pub mod energy;
 pub mod error;
@@ -31,17 +43,21 @@ pub mod header;
 pub mod hex;
 pub mod hits;
 pub mod host;
+#[cfg(feature = "native")]
 pub mod kernel_suite;
 pub mod plot;
 pub mod precompute;
 pub mod report;
+#[cfg(feature = "native")]
 pub mod schemas;
 pub mod search;
 pub mod sha256_math;
+#[cfg(feature = "native")]
 pub mod signals;
 pub mod site;
 pub mod target;
 pub mod telemetry;
 pub mod textfile;
+#[cfg(feature = "native")]
 pub mod tune;
 pub mod units;

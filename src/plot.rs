@@ -7,7 +7,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+#[cfg(feature = "native")]
 use crate::error::{Error, Result};
+#[cfg(feature = "native")]
 use crate::output::Destination;
 use crate::site::{self, Estimate, Site, BLOCKS_PER_DAY};
 use crate::units::format_si;
@@ -31,7 +33,15 @@ const PALETTE: [RGBColor; 8] = [
 ];
 
 /// Draws the estimate and writes it atomically to `destination`.
+#[cfg(feature = "native")]
 pub fn estimate_svg(destination: &Destination, estimate: &Estimate) -> Result<()> {
+    let svg = estimate_svg_text(estimate)
+        .map_err(|e| Error::input(format!("cannot draw {}: {e}", destination.path().display())))?;
+    destination.write(svg.as_bytes())
+}
+
+/// The estimate's chart as SVG text (the browser page shows it inline).
+pub fn estimate_svg_text(estimate: &Estimate) -> Result<String, String> {
     let name = match estimate.efficiency.measured {
         Some(_) => site::fleet::short(&estimate.efficiency.source),
         None => "given efficiency".into(),
@@ -60,10 +70,8 @@ pub fn estimate_svg(destination: &Destination, estimate: &Estimate) -> Result<()
         power_usd_per_mwh: estimate.inputs.power_usd_per_mwh.map(|i| i.value),
     };
     let mut svg = String::new();
-    chart
-        .draw(&mut svg)
-        .map_err(|e| Error::input(format!("cannot draw {}: {e}", destination.path().display())))?;
-    destination.write(svg.as_bytes())
+    chart.draw(&mut svg)?;
+    Ok(svg)
 }
 
 struct Chart<'a> {

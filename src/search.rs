@@ -119,6 +119,16 @@ pub trait Searcher {
     fn digests(&mut self, headers: &[BlockHeader]) -> Result<Vec<BlockHash>>;
 }
 
+/// A device whose batches finish asynchronously (WebGPU in a browser,
+/// where the page's thread may never block): the same queue as
+/// [`Searcher`], with the wait awaited instead.
+pub trait AsyncSearcher: Searcher {
+    /// Awaits the oldest batch in flight; `None` when none is.
+    fn wait_oldest_async(
+        &mut self,
+    ) -> impl std::future::Future<Output = Result<Option<BatchResult>>>;
+}
+
 /// Searches one range to the end, batch by batch, handing each finished
 /// batch to `on_result` together with the searcher (to verify its hits).
 #[allow(clippy::too_many_arguments)]

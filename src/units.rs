@@ -35,7 +35,17 @@ pub fn format_si(value: f64) -> String {
 
 /// The current time as RFC 3339, UTC, to the second.
 pub fn now_rfc3339() -> String {
-    rfc3339(OffsetDateTime::now_utc())
+    rfc3339(now_utc())
+}
+
+/// The time now, from `web-time`'s clock: the system's on native targets,
+/// the browser's on the web (where `OffsetDateTime::now_utc` panics).
+fn now_utc() -> OffsetDateTime {
+    let since_epoch = web_time::SystemTime::now()
+        .duration_since(web_time::UNIX_EPOCH)
+        .unwrap_or_default();
+    OffsetDateTime::from_unix_timestamp_nanos(since_epoch.as_nanos() as i128)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 /// A time as RFC 3339, UTC, to the second.

@@ -10,6 +10,9 @@
 //! - [`stats`]: the rate per interval (about a second) as a time series,
 //!   its median, p5/p95 and coefficient of variation, and whether the run
 //!   held steady. `repeat` runs several timed trials after one warm-up.
+//! - [`steps`]: all of that as a state machine ([`BenchLoop`]), which the
+//!   blocking native driver ([`run_with`]) and the browser's asynchronous
+//!   one ([`run_async`]) both follow.
 //! - When a header's 2^32 nonces run out, the header is rolled as miners
 //!   do, and every share is verified against the header actually hashed.
 
@@ -17,26 +20,28 @@ pub mod stats;
 pub mod warmup;
 
 mod outcome;
+#[cfg(feature = "native")]
 mod progress;
+mod steps;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::sync::atomic::AtomicBool;
 
 pub use outcome::{BatchSizes, BenchOutcome, ShareRecord, Trial, MAX_SHARE_RECORDS};
 pub use stats::{Sample, Spread, Verdict};
+pub use steps::{BenchLoop, Snapshot, Step};
 pub use warmup::Warmup;
 
 use crate::catalog::KnownHeader;
 use crate::energy::Meter;
 use crate::error::Result;
-use crate::gpu::MAX_BATCH;
 use crate::header::BlockHeader;
-use crate::hits;
-use crate::search::{Batch, Searcher, NONCE_SPACE};
+#[cfg(feature = "native")]
+use crate::search::Searcher;
+use crate::search::{AsyncSearcher, Batch, NONCE_SPACE};
 use crate::target::Target;
 use crate::telemetry::Telemetry;
+#[cfg(feature = "native")]
 use progress::Progress;
-use stats::Sampler;
 
 /// Shortest target time per submission: below this, launch overhead
 /// dominates what is measured.
@@ -70,6 +75,7 @@ pub struct BenchOptions {
     /// Length of one interval of the time series.
     pub sample_seconds: f64,
     /// Draw the progress bar in this group, labelled (`--device all`).
+    #[cfg(feature = "native")]
     pub progress_group: Option<(indicatif::MultiProgress, String)>,
 }
 
@@ -84,6 +90,7 @@ impl BenchOptions {
             progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             repeat: 1,
             sample_seconds: 1.0,
+            #[cfg(feature = "native")]
             progress_group: None,
         }
     }
@@ -120,47 +127,11 @@ impl NonceCursor {
     }
 }
 
-/// Keeps each submission near the target time as the rate moves: the rate
-/// is a running average of what completions show, and the size changes
-/// only when it is off by more than a quarter.
-struct Sizer {
-    target_seconds: f64,
-    rate: f64,
-    size: u64,
-}
-
-impl Sizer {
-    fn new(rate: f64, target_seconds: f64) -> Self {
-        let mut sizer = Sizer {
-            target_seconds,
-            rate,
-            size: 0,
-        };
-        sizer.size = sizer.ideal();
-        sizer
-    }
-
-    fn ideal(&self) -> u64 {
-        ((self.rate * self.target_seconds) as u64).clamp(1 << 10, MAX_BATCH)
-    }
-
-    /// A batch of `nonces` took `seconds` of the run's wall clock.
-    fn observe(&mut self, nonces: u64, seconds: f64) {
-        if seconds <= 0.0 {
-            return;
-        }
-        self.rate = 0.5 * self.rate + 0.5 * (nonces as f64 / seconds);
-        let ideal = self.ideal();
-        if ideal * 4 < self.size * 3 || ideal * 3 > self.size * 4 {
-            self.size = ideal;
-        }
-    }
-}
-
 /// Runs the warm-up, then the timed trials. `stop` (set by a signal
 /// handler) ends the run early after the batches in flight; the outcome
 /// says so. A `meter` runs over exactly the timed part; if it fails, the
 /// hashrate is still reported and the outcome says why energy is missing.
+#[cfg(feature = "native")]
 pub fn run(
     searcher: &mut dyn Searcher,
     options: &BenchOptions,
@@ -178,206 +149,78 @@ pub fn run(
     )
 }
 
-/// [`run`], with the device's sensors read once per interval as well.
+/// [`run`], with the device's sensors read once per interval as well: the
+/// blocking driver of [`BenchLoop`], with a progress bar on a terminal.
+#[cfg(feature = "native")]
 pub fn run_with(
     searcher: &mut dyn Searcher,
     options: &BenchOptions,
     stop: &AtomicBool,
-    mut instruments: Instruments<'_>,
+    instruments: Instruments<'_>,
 ) -> Result<BenchOutcome> {
-    let mut cursor = NonceCursor {
-        header: options.header.header,
-        next: options.start_nonce as u64,
-        rolls: 0,
-    };
-    let mut outcome = BenchOutcome {
-        warmup: None,
-        trials: Vec::new(),
-        nonces: 0,
-        seconds: 0.0,
-        share_bits: 0,
-        shares_found: 0,
-        shares_verified: 0,
-        blocks_found: 0,
-        header_rolls: 0,
-        batches: 0,
-        batch_nonces: BatchSizes::default(),
-        device_seconds: None,
-        verify_seconds: 0.0,
-        interrupted: false,
-        energy_error: None,
-        share_records: Vec::new(),
-    };
-    // The warm-up searches ahead on a copy of the cursor, so the timed part
-    // starts exactly at `start_nonce` however long the warm-up took.
-    let Some(warmup) = warmup::warm_up(searcher, &mut cursor.clone(), options.batch_seconds, stop)?
-    else {
-        outcome.interrupted = true;
-        return Ok(outcome);
-    };
-    let repeat = options.repeat.max(1);
-    let planned_nonces = match options.stop {
-        StopRule::Seconds(seconds) => warmup.hashes_per_second * seconds,
-        StopRule::Nonces(n) => n as f64,
-    } * repeat as f64;
-    outcome.share_bits = options
-        .share_bits
-        .unwrap_or_else(|| default_share_bits(planned_nonces));
-    let target = Target::from_leading_zero_bits(outcome.share_bits)?;
-    let mut sizer = Sizer::new(warmup.hashes_per_second, options.batch_seconds);
-    outcome.batch_nonces = BatchSizes {
-        first: sizer.size,
-        last: sizer.size,
-        min: sizer.size,
-        max: sizer.size,
-    };
-    outcome.warmup = Some(warmup);
-
-    if let Some(meter) = instruments.meter.as_deref_mut() {
-        if let Err(e) = meter.start() {
-            outcome.energy_error = Some(e.message);
-            instruments.meter = None;
+    let mut bench = BenchLoop::new(options, stop, instruments)?;
+    let mut progress = None;
+    loop {
+        let step = bench.next(searcher.in_flight(), searcher.depth())?;
+        if progress.is_none() && bench.timed() {
+            progress = Some(Progress::new(
+                options.progress,
+                options.stop,
+                options.repeat.max(1),
+                options.progress_group.as_ref(),
+            ));
+        }
+        match step {
+            Step::Submit(batch) => searcher.submit(batch)?,
+            Step::Collect => {
+                let result = searcher.wait_oldest()?;
+                if let (Some(at), Some(progress)) = (bench.record(searcher, result)?, &progress) {
+                    progress.show(
+                        at.seconds,
+                        at.nonces,
+                        at.hashes_per_second,
+                        at.shares_verified,
+                        at.trial,
+                    );
+                }
+            }
+            Step::Done => break,
         }
     }
-    let progress = Progress::new(
-        options.progress,
-        options.stop,
-        repeat,
-        options.progress_group.as_ref(),
-    );
-    for index in 0..repeat {
-        if stop.load(Ordering::Relaxed) {
-            break;
-        }
-        let trial = run_trial(
-            searcher,
-            options,
-            stop,
-            &mut instruments,
-            &mut cursor,
-            &mut sizer,
-            target,
-            &mut outcome,
-            &progress,
-            (repeat > 1).then_some(index + 1),
-        )?;
-        outcome.trials.push(trial);
+    if let Some(progress) = progress {
+        progress.finish();
     }
-    if let Some(meter) = instruments.meter {
-        if let Err(e) = meter.stop() {
-            outcome.energy_error = Some(e.message);
-        }
-    }
-    progress.finish();
-    outcome.header_rolls = cursor.rolls;
-    outcome.interrupted = stop.load(Ordering::Relaxed);
-    Ok(outcome)
+    Ok(bench.into_outcome())
 }
 
-/// One timed trial; adds what it hashed and verified to `outcome`.
-#[allow(clippy::too_many_arguments)]
-fn run_trial(
-    searcher: &mut dyn Searcher,
+/// The same run for a device whose results arrive asynchronously (WebGPU
+/// in a browser, where nothing may block): the driver of [`BenchLoop`]
+/// that awaits each batch. `on_progress` sees every timed batch.
+pub async fn run_async<S: AsyncSearcher>(
+    searcher: &mut S,
     options: &BenchOptions,
     stop: &AtomicBool,
-    instruments: &mut Instruments<'_>,
-    cursor: &mut NonceCursor,
-    sizer: &mut Sizer,
-    target: Target,
-    outcome: &mut BenchOutcome,
-    progress: &Progress,
-    trial_number: Option<u32>,
-) -> Result<Trial> {
-    let joules = |i: &Instruments<'_>| i.meter.as_deref().and_then(|m| m.joules_so_far());
-    let mut sampler = Sampler::new(options.sample_seconds, joules(instruments));
-    let (nonces_before, seconds_before) = (outcome.nonces, outcome.seconds);
-    let started = Instant::now();
-    let mut submitted: u64 = 0;
-    let mut nonces: u64 = 0;
-    let mut last_completion = 0.0;
+    meter: Option<&mut (dyn Meter + 'static)>,
+    mut on_progress: impl FnMut(&Snapshot),
+) -> Result<BenchOutcome> {
+    let instruments = Instruments {
+        meter,
+        telemetry: None,
+    };
+    let mut bench = BenchLoop::new(options, stop, instruments)?;
     loop {
-        let more = match options.stop {
-            StopRule::Seconds(seconds) => started.elapsed().as_secs_f64() < seconds,
-            StopRule::Nonces(n) => submitted < n,
-        } && !stop.load(Ordering::Relaxed);
-        while more && searcher.in_flight() < searcher.depth() {
-            let wanted = match options.stop {
-                StopRule::Nonces(n) => sizer.size.min(n - submitted),
-                StopRule::Seconds(_) => sizer.size,
-            };
-            let batch = cursor.take(wanted, target);
-            submitted += batch.count;
-            searcher.submit(batch)?;
-            if matches!(options.stop, StopRule::Nonces(n) if submitted >= n) {
-                break;
+        match bench.next(searcher.in_flight(), searcher.depth())? {
+            Step::Submit(batch) => searcher.submit(batch)?,
+            Step::Collect => {
+                let result = searcher.wait_oldest_async().await?;
+                if let Some(at) = bench.record(searcher, result)? {
+                    on_progress(&at);
+                }
             }
+            Step::Done => break,
         }
-        let Some(result) = searcher.wait_oldest()? else {
-            break;
-        };
-        let t = started.elapsed().as_secs_f64();
-        let verifying = Instant::now();
-        let verified = hits::verify(searcher, &result)?;
-        outcome.verify_seconds += verifying.elapsed().as_secs_f64();
-
-        let count = result.batch.count;
-        nonces += count;
-        outcome.nonces += count;
-        outcome.batches += 1;
-        outcome.shares_found += result.hits.len() as u64;
-        outcome.shares_verified += verified.len() as u64;
-        outcome.blocks_found += verified.iter().filter(|h| h.meets_header_target).count() as u64;
-        let room = MAX_SHARE_RECORDS.saturating_sub(outcome.share_records.len());
-        outcome
-            .share_records
-            .extend(verified.iter().take(room).map(|hit| ShareRecord {
-                nonce: hit.nonce,
-                version: result.batch.header.version(),
-                time: result.batch.header.time(),
-                hash: hit.hash.clone(),
-            }));
-        if let Some(device) = result.device_seconds {
-            *outcome.device_seconds.get_or_insert(0.0) += device;
-        }
-        sizer.observe(count, t - last_completion);
-        let sizes = &mut outcome.batch_nonces;
-        sizes.last = sizer.size;
-        sizes.min = sizes.min.min(count);
-        sizes.max = sizes.max.max(count);
-        last_completion = t;
-        if sampler.completed(t, count) {
-            let telemetry = instruments.telemetry.as_deref_mut().and_then(|s| s.read());
-            sampler.close(t, joules(instruments), telemetry);
-        }
-        outcome.seconds = seconds_before + t;
-        progress.show(
-            outcome.seconds,
-            outcome.nonces,
-            (outcome.nonces - nonces_before) as f64 / t.max(1e-9),
-            outcome.shares_verified,
-            trial_number,
-        );
     }
-    let seconds = last_completion;
-    outcome.seconds = seconds_before + seconds;
-    let samples = sampler.finish(seconds, joules(instruments));
-    let spread = Spread::of(
-        &samples
-            .iter()
-            .map(|s| s.hashes_per_second)
-            .collect::<Vec<_>>(),
-    );
-    Ok(Trial {
-        nonces,
-        seconds,
-        hashes_per_second: if seconds > 0.0 {
-            nonces as f64 / seconds
-        } else {
-            0.0
-        },
-        samples,
-        spread,
-    })
+    Ok(bench.into_outcome())
 }
 
 /// The header after the next one's nonces: BIP320 version rolling (the 16
@@ -405,7 +248,7 @@ pub fn default_share_bits(planned_nonces: f64) -> u32 {
     bits.clamp(8, 64) as u32
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "native"))]
 mod tests {
     use super::*;
     use crate::catalog;

@@ -71,6 +71,28 @@ pub struct ShareRecord {
 }
 
 impl BenchOutcome {
+    /// Nothing measured yet.
+    pub fn empty() -> Self {
+        BenchOutcome {
+            warmup: None,
+            trials: Vec::new(),
+            nonces: 0,
+            seconds: 0.0,
+            share_bits: 0,
+            shares_found: 0,
+            shares_verified: 0,
+            blocks_found: 0,
+            header_rolls: 0,
+            batches: 0,
+            batch_nonces: BatchSizes::default(),
+            device_seconds: None,
+            verify_seconds: 0.0,
+            interrupted: false,
+            energy_error: None,
+            share_records: Vec::new(),
+        }
+    }
+
     /// The headline rate: the median of the trials' rates with `repeat`,
     /// else nonces over seconds.
     pub fn hashes_per_second(&self) -> f64 {

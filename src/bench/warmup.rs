@@ -10,17 +10,15 @@
 //! The agreed rate sizes the first timed batch and picks the share
 //! difficulty; the timed run keeps adapting the batch size from then on.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
-
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use web_time::Instant;
 
 use super::NonceCursor;
 use crate::error::Result;
 use crate::gpu::MAX_BATCH;
 use crate::hits;
-use crate::search::Searcher;
+use crate::search::{Batch, BatchResult, Searcher};
 use crate::target::Target;
 
 /// Two consecutive estimates within this relative difference agree.
@@ -48,73 +46,128 @@ pub struct Warmup {
     pub hashes_per_second: f64,
 }
 
-/// Runs one batch alone and returns (nonces, seconds).
-fn timed_batch(
-    searcher: &mut dyn Searcher,
-    cursor: &mut NonceCursor,
-    size: u64,
-    target: Target,
-) -> Result<(u64, f64)> {
-    let batch = cursor.take(size, target);
-    let count = batch.count;
-    let started = Instant::now();
-    searcher.submit(batch)?;
-    let result = searcher.wait_oldest()?.expect("a batch was submitted");
-    hits::verify(searcher, &result)?;
-    Ok((count, started.elapsed().as_secs_f64().max(1e-6)))
+/// Where the warm-up is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stage {
+    /// The first dispatch: timed, thrown away.
+    First,
+    /// Batches double until one takes half the target time.
+    Grow,
+    /// Batches of the target size until two estimates agree.
+    Agree { round: usize },
 }
 
-/// Warms the device up; `None` when `stop` was set before a rate was found.
-pub(crate) fn warm_up(
-    searcher: &mut dyn Searcher,
-    cursor: &mut NonceCursor,
-    batch_seconds: f64,
-    stop: &AtomicBool,
-) -> Result<Option<Warmup>> {
-    let started = Instant::now();
-    // Few hits: the warm-up measures the device, not the verifier.
-    let target = Target::from_leading_zero_bits(32)?;
-    let mut record = Warmup::default();
-    let mut run = |size: u64, record: &mut Warmup| -> Result<f64> {
-        let (count, seconds) = timed_batch(searcher, cursor, size, target)?;
-        record.batches += 1;
-        record.nonces += count;
-        Ok(seconds)
-    };
-    let stopped = || stop.load(Ordering::Relaxed);
+/// What the warm-up wants next.
+pub(crate) enum WarmupStep {
+    /// Run this batch alone (nothing else is in flight).
+    Submit(Batch),
+    /// Wait for the batch in flight and hand it to [`WarmupRun::record`].
+    Collect,
+    /// `stop` was set before a rate was found.
+    Stopped,
+    /// The agreed rate.
+    Finished(Warmup),
+}
 
-    record.first_dispatch_seconds = run(FIRST_BATCH, &mut record)?;
-    let mut size = FIRST_BATCH;
-    let mut rate;
-    loop {
-        if stopped() {
-            return Ok(None);
-        }
-        let seconds = run(size, &mut record)?;
-        rate = size as f64 / seconds;
-        if seconds >= batch_seconds / 2.0 || size >= MAX_BATCH {
-            break;
-        }
-        // Grow by the measured rate, at most 16x a step and at least 2x.
-        let wanted = (rate * batch_seconds) as u64;
-        size = wanted.clamp(size * 2, size * 16).min(MAX_BATCH);
+/// The warm-up as a state machine, one batch at a time, so that the
+/// blocking native driver and the browser's asynchronous one run the same
+/// steps (see [`super::BenchLoop`]).
+pub(crate) struct WarmupRun {
+    started: Instant,
+    /// A copy of the run's cursor: the timed part starts where it was.
+    cursor: NonceCursor,
+    batch_seconds: f64,
+    /// Few hits: the warm-up measures the device, not the verifier.
+    target: Target,
+    record: Warmup,
+    stage: Stage,
+    size: u64,
+    rate: f64,
+    /// When the batch in flight was submitted.
+    batch_started: Option<Instant>,
+    finished: bool,
+}
+
+impl WarmupRun {
+    pub(crate) fn new(cursor: NonceCursor, batch_seconds: f64) -> Result<Self> {
+        Ok(WarmupRun {
+            started: Instant::now(),
+            cursor,
+            batch_seconds,
+            target: Target::from_leading_zero_bits(32)?,
+            record: Warmup::default(),
+            stage: Stage::First,
+            size: FIRST_BATCH,
+            rate: 0.0,
+            batch_started: None,
+            finished: false,
+        })
     }
-    for _ in 0..MAX_ROUNDS {
-        if stopped() {
-            return Ok(None);
+
+    pub(crate) fn next(&mut self, in_flight: usize, stopped: bool) -> WarmupStep {
+        if in_flight > 0 {
+            return WarmupStep::Collect;
         }
-        size = ((rate * batch_seconds) as u64).clamp(FIRST_BATCH, MAX_BATCH);
-        let seconds = run(size, &mut record)?;
-        rate = size as f64 / seconds;
-        record.estimates.push(rate);
-        if let [.., a, b] = record.estimates[..] {
-            if (a - b).abs() <= AGREEMENT * a.max(b) {
-                record.converged = true;
-                break;
+        if self.finished {
+            return WarmupStep::Finished(self.record.clone());
+        }
+        if self.stage != Stage::First && stopped {
+            return WarmupStep::Stopped;
+        }
+        if let Stage::Agree { .. } = self.stage {
+            self.size = ((self.rate * self.batch_seconds) as u64).clamp(FIRST_BATCH, MAX_BATCH);
+        }
+        let batch = self.cursor.take(self.size, self.target);
+        self.batch_started = Some(Instant::now());
+        WarmupStep::Submit(batch)
+    }
+
+    /// Verifies the batch that ran and moves the warm-up on.
+    pub(crate) fn record(
+        &mut self,
+        searcher: &mut dyn Searcher,
+        result: &BatchResult,
+    ) -> Result<()> {
+        hits::verify(searcher, result)?;
+        let seconds = self
+            .batch_started
+            .take()
+            .map_or(0.0, |t| t.elapsed().as_secs_f64())
+            .max(1e-6);
+        self.record.batches += 1;
+        self.record.nonces += result.batch.count;
+        match self.stage {
+            Stage::First => {
+                self.record.first_dispatch_seconds = seconds;
+                self.stage = Stage::Grow;
+            }
+            Stage::Grow => {
+                self.rate = self.size as f64 / seconds;
+                if seconds >= self.batch_seconds / 2.0 || self.size >= MAX_BATCH {
+                    self.stage = Stage::Agree { round: 0 };
+                } else {
+                    // Grow by the measured rate, at most 16x a step and at least 2x.
+                    let wanted = (self.rate * self.batch_seconds) as u64;
+                    self.size = wanted.clamp(self.size * 2, self.size * 16).min(MAX_BATCH);
+                }
+            }
+            Stage::Agree { round } => {
+                self.rate = self.size as f64 / seconds;
+                self.record.estimates.push(self.rate);
+                if let [.., a, b] = self.record.estimates[..] {
+                    if (a - b).abs() <= AGREEMENT * a.max(b) {
+                        self.record.converged = true;
+                    }
+                }
+                if self.record.converged || round + 1 >= MAX_ROUNDS {
+                    self.record.hashes_per_second = self.rate;
+                    self.record.seconds = self.started.elapsed().as_secs_f64();
+                    self.finished = true;
+                } else {
+                    self.stage = Stage::Agree { round: round + 1 };
+                }
             }
         }
+        Ok(())
     }
-    record.hashes_per_second = rate;
-    record.seconds = started.elapsed().as_secs_f64();
-    Ok(Some(record))
 }

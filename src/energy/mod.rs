@@ -9,32 +9,39 @@
 //! | CPU reference, software adapter | RAPL package counters (powercap)       |
 //! | anything, with `--watts W`      | stated                                 |
 
+//!
+//! The sensors themselves (and the sampling thread, and the choice of a
+//! meter for a device) are in [`meters`], part of the `native` feature; a
+//! browser has none, and states its power.
+
+#[cfg(feature = "native")]
 mod hwmon;
+#[cfg(feature = "native")]
+mod meters;
+#[cfg(feature = "native")]
 mod nvml;
 mod pci;
+#[cfg(feature = "native")]
 mod rapl;
+#[cfg(feature = "native")]
 mod sampler;
 mod stated;
 
-use std::time::Duration;
-
+#[cfg(feature = "native")]
 pub use hwmon::open_at as hwmon_meter_at;
+#[cfg(feature = "native")]
+pub use meters::{idle_watts, meter_for, MAX_IDLE_SECONDS, SAMPLE_INTERVAL};
+#[cfg(feature = "native")]
 pub use nvml::{find_device as nvml_device, open as nvml_meter, NvmlMode};
 pub use pci::PciAddress;
+#[cfg(feature = "native")]
 pub use rapl::open_at as rapl_meter_at;
+#[cfg(feature = "native")]
 pub use sampler::{counter_delta, Counter, Probe, Reading, SampledMeter};
 pub use stated::StatedMeter;
 
-use crate::device::DeviceChoice;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::report::EnergyReport;
-
-/// Energy counters are read this often (keeps a wrapping counter from
-/// wrapping twice unseen); power is sampled at the same 20 Hz.
-pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(50);
-
-const NVIDIA: u32 = 0x10de;
-const AMD: u32 = 0x1002;
 
 /// A power meter: start it, stop it, read what it measured in between.
 pub trait Meter: Send {
@@ -67,65 +74,6 @@ pub trait Meter: Send {
     }
 }
 
-/// The meter for a device, or why it has none.
-pub fn meter_for(
-    choice: &DeviceChoice,
-    stated_watts: Option<f64>,
-    nvml_mode: NvmlMode,
-) -> std::result::Result<Box<dyn Meter>, String> {
-    if let Some(watts) = stated_watts {
-        return StatedMeter::new(watts)
-            .map(|m| Box::new(m) as Box<dyn Meter>)
-            .map_err(|e| e.message);
-    }
-    let boxed = |m: SampledMeter| Box::new(m) as Box<dyn Meter>;
-    match choice {
-        DeviceChoice::Cpu { .. } => rapl::open(SAMPLE_INTERVAL).map(boxed),
-        DeviceChoice::Gpu(adapter) => {
-            let info = &adapter.info;
-            let address = PciAddress::parse(&info.device_pci_bus_id);
-            if info.device_type == wgpu::DeviceType::Cpu {
-                // A software adapter (lavapipe, WARP) runs on the CPU packages.
-                return rapl::open(SAMPLE_INTERVAL).map(boxed).map_err(|why| {
-                    format!("a software adapter runs on the CPU, whose meter is unavailable: {why}")
-                });
-            }
-            match info.vendor {
-                NVIDIA => nvml::open(address, &info.name, nvml_mode, SAMPLE_INTERVAL).map(boxed),
-                AMD => hwmon::open(address, SAMPLE_INTERVAL).map(boxed),
-                vendor => Err(format!(
-                    "no power sensor hashwatt reads for vendor 0x{vendor:04x}; give --watts W (a wall meter's reading or the board power)"
-                )),
-            }
-        }
-    }
-}
-
-/// The longest idle measurement: an hour. A longer one is refused as bad
-/// input (`bench --idle-seconds` checks it where it parses the value).
-pub const MAX_IDLE_SECONDS: f64 = 3600.0;
-
-/// Average watts over `seconds` of idle (0 < seconds <= [`MAX_IDLE_SECONDS`]).
-/// Ctrl-C ends the wait within a tenth of a second; the idle draw is then
-/// not measured, and the error says so.
-pub fn idle_watts(meter: &mut dyn Meter, seconds: f64) -> Result<f64> {
-    if !(seconds > 0.0 && seconds <= MAX_IDLE_SECONDS) {
-        return Err(Error::input(format!(
-            "--idle-seconds must be more than 0 and at most {MAX_IDLE_SECONDS}, got {seconds}"
-        )));
-    }
-    meter.start()?;
-    let finished = crate::signals::sleep_unless_stopped(Duration::from_secs_f64(seconds));
-    let stopped = meter.stop();
-    if !finished {
-        return Err(Error::device(
-            "the idle-power measurement was interrupted; energy not measured",
-        ));
-    }
-    stopped?;
-    Ok(meter.average_watts())
-}
-
 /// The report of a run that hashed `nonces` while `meter` ran.
 pub fn report(meter: &dyn Meter, nonces: u64, idle_watts: Option<f64>) -> EnergyReport {
     let joules = meter.joules();
@@ -147,26 +95,5 @@ pub fn report(meter: &dyn Meter, nonces: u64, idle_watts: Option<f64>) -> Energy
             0.0
         },
         hashes_per_joule_above_idle: above_idle.map(per_joule),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn absurd_idle_times_are_refused_not_slept() {
-        let mut meter = StatedMeter::new(50.0).unwrap();
-        for seconds in [
-            1e20,
-            f64::INFINITY,
-            f64::NAN,
-            -1.0,
-            0.0,
-            MAX_IDLE_SECONDS + 1.0,
-        ] {
-            let err = idle_watts(&mut meter, seconds).unwrap_err();
-            assert_eq!(err.exit_code(), crate::error::exit::BAD_INPUT, "{seconds}");
-        }
     }
 }

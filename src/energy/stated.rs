@@ -2,13 +2,14 @@
 //! power limit) for a device without a sensor. Reported as `stated`, never
 //! as measured.
 
-use std::time::Instant;
+use web_time::Instant;
 
 use super::Meter;
 use crate::error::{require_positive, Error, Result};
 
 pub struct StatedMeter {
     watts: f64,
+    source: &'static str,
     started: Option<Instant>,
     seconds: f64,
 }
@@ -18,8 +19,17 @@ impl StatedMeter {
         let watts = require_positive("--watts", watts)?;
         Ok(StatedMeter {
             watts,
+            source: "--watts, as stated by the user",
             started: None,
             seconds: 0.0,
+        })
+    }
+
+    /// A stated power with its source in words (the browser page's field).
+    pub fn with_source(watts: f64, source: &'static str) -> Result<Self> {
+        Ok(StatedMeter {
+            source,
+            ..StatedMeter::new(watts)?
         })
     }
 }
@@ -30,7 +40,7 @@ impl Meter for StatedMeter {
     }
 
     fn source(&self) -> &str {
-        "--watts, as stated by the user"
+        self.source
     }
 
     fn measured(&self) -> bool {

@@ -3,11 +3,10 @@
 //! hashwatt's own kernel (shaders/digest.wgsl), not part of the search
 //! interface.
 
-use std::sync::mpsc;
-
 use wgpu::util::DeviceExt;
 
-use super::kernels::compile;
+use super::kernels::compile_async;
+use super::mapping::MapRead;
 use crate::error::{Error, Result};
 use crate::header::{BlockHash, BlockHeader};
 
@@ -23,15 +22,15 @@ pub(crate) struct DigestKernel {
 }
 
 impl DigestKernel {
-    pub(crate) fn compile(device: &wgpu::Device, label: &str) -> Result<Self> {
+    pub(crate) async fn compile(device: &wgpu::Device, label: &str) -> Result<Self> {
         let source = format!("{DIGEST_KERNEL}\n{SHA256_INCLUDE}");
         Ok(DigestKernel {
-            pipeline: compile(device, label, "digest", &source, &[])?,
+            pipeline: compile_async(device, label, "digest", &source, &[]).await?,
         })
     }
 
     /// The block hash of every header, in order.
-    pub(crate) fn run(
+    pub(crate) async fn run(
         &self,
         device: &wgpu::Device,
         queue: &wgpu::Queue,
@@ -40,12 +39,12 @@ impl DigestKernel {
     ) -> Result<Vec<BlockHash>> {
         let mut out = Vec::with_capacity(headers.len());
         for chunk in headers.chunks(PER_DISPATCH) {
-            out.extend(self.run_chunk(device, queue, label, chunk)?);
+            out.extend(self.run_chunk(device, queue, label, chunk).await?);
         }
         Ok(out)
     }
 
-    fn run_chunk(
+    async fn run_chunk(
         &self,
         device: &wgpu::Device,
         queue: &wgpu::Queue,
@@ -110,26 +109,8 @@ impl DigestKernel {
         }
         encoder.copy_buffer_to_buffer(&output, 0, &readback, 0, out_bytes);
         let submission = queue.submit([encoder.finish()]);
-        let (sender, mapped) = mpsc::channel();
-        readback
-            .slice(..)
-            .map_async(wgpu::MapMode::Read, move |result| {
-                let _ = sender.send(result);
-            });
-        device
-            .poll(wgpu::PollType::Wait {
-                submission_index: Some(submission),
-                timeout: None,
-            })
-            .map_err(|e| Error::device(format!("{label}: {e}")))?;
-        match mapped.recv() {
-            Ok(Ok(())) => {}
-            _ => {
-                return Err(Error::device(format!(
-                    "{label}: reading digests back failed"
-                )))
-            }
-        }
+        let mapped = MapRead::start(readback.slice(..));
+        mapped.wait(device, &submission, label, || Ok(())).await?;
         let view = readback
             .slice(..)
             .get_mapped_range()

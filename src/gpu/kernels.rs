@@ -243,8 +243,9 @@ pub fn search_source(variant: KernelVariant) -> String {
 }
 
 /// Compiles one entry point into a pipeline; a shader the driver or naga
-/// rejects is an error naming the adapter, not a panic.
-pub(crate) fn compile(
+/// rejects is an error naming the adapter, not a panic. Awaited: in a
+/// browser the error scope resolves from the event loop.
+pub(crate) async fn compile_async(
     device: &wgpu::Device,
     label: &str,
     entry_point: &str,
@@ -267,7 +268,7 @@ pub(crate) fn compile(
         },
         cache: None,
     });
-    match pollster::block_on(scope.pop()) {
+    match scope.pop().await {
         Some(error) => Err(Error::device(format!(
             "{label}: the {entry_point} kernel did not compile: {error}"
         ))),

@@ -3,10 +3,13 @@
 
 mod adapters;
 mod digest;
+#[cfg(feature = "native")]
 pub mod kernel_cost;
 mod kernel_interface;
 mod kernel_source;
 mod kernels;
+mod mapping;
+#[cfg(feature = "native")]
 pub mod naga_out;
 mod searcher;
 
@@ -20,5 +23,6 @@ pub use kernels::{
     search_source, source_sha256, KernelConfig, KernelVariant, MAX_NONCES_PER_INVOCATION,
     MAX_WORKGROUP_SIZE,
 };
+#[cfg(feature = "native")]
 pub use naga_out::naga_outputs;
 pub use searcher::{GpuSearcher, RawHits, MAX_BATCH};

@@ -16,12 +16,15 @@ pub use documents::{
     HEADERS_SCHEMA, SEARCH_SCHEMA,
 };
 
+#[cfg(feature = "native")]
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+#[cfg(feature = "native")]
 use crate::output::Destination;
 pub use crate::units::{date_of, format_rate, format_si, now_rfc3339};
 
+#[cfg(feature = "native")]
 /// Where a `--json` document goes: standard output (`-`, or the option
 /// with no value) or a file checked before the run.
 #[derive(Clone, Debug)]
@@ -30,6 +33,7 @@ pub enum JsonOut {
     File(Destination),
 }
 
+#[cfg(feature = "native")]
 impl JsonOut {
     /// Reads `--json [PATH]`; a file is checked now (see
     /// [`Destination::prepare`]), before anything is measured.
@@ -51,6 +55,7 @@ impl JsonOut {
 /// Writes a JSON document to standard output or, atomically, to its file.
 /// When the file cannot be written, the document is kept elsewhere and the
 /// error says where (see [`Destination::write_or_keep`]).
+#[cfg(feature = "native")]
 pub fn write_json<T: Serialize>(value: &T, out: &JsonOut) -> Result<()> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::io(format!("cannot encode JSON: {e}")))?;

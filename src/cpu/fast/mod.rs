@@ -184,6 +184,7 @@ pub struct Job {
     pub(crate) pre: Precomputed,
     /// The state after rounds 0 and 1 of the second block, for SHA-NI,
     /// whose instructions do two rounds at a time.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     pub(crate) after_round_1: [u32; 8],
     /// Target limbs, most significant first.
     pub(crate) target: [u32; 8],

@@ -1,0 +1,174 @@
+//! The page's checks, on real mainnet data, each against sha2 in wasm:
+//! the genesis block found in a window of nonces, the embedded headers'
+//! block hashes and nonce windows, and digests of random nonces. The same
+//! checks as `hashwatt verify` (src/conformance.rs), awaited instead of
+//! blocking; every hit goes through `hits::verify`.
+
+use hashwatt::catalog::{self, KnownHeader};
+use hashwatt::conformance::{ConformanceOptions, SplitMix};
+use hashwatt::error::{Error, Result};
+use hashwatt::gpu::GpuSearcher;
+use hashwatt::header::BlockHeader;
+use hashwatt::hits::{self, VerifiedHit};
+use hashwatt::search::{AsyncSearcher, Batch, Searcher, NONCE_SPACE};
+use hashwatt::target::Target;
+use serde::Serialize;
+
+/// The largest batch a window search submits.
+const WINDOW_BATCH: u64 = 1 << 20;
+
+/// Every hit in `start..start + count` at `target`, each verified with sha2.
+pub async fn search_window(
+    searcher: &mut GpuSearcher,
+    header: &BlockHeader,
+    start: u32,
+    count: u64,
+    target: Target,
+) -> Result<Vec<VerifiedHit>> {
+    let end = start as u64 + count;
+    let mut next = start as u64;
+    let mut found = Vec::new();
+    loop {
+        while next < end && searcher.in_flight() < searcher.depth() {
+            let size = WINDOW_BATCH.min(end - next);
+            searcher.submit(Batch::new(*header, next as u32, size, target))?;
+            next += size;
+        }
+        match searcher.wait_oldest_async().await? {
+            Some(result) => found.extend(hits::verify(searcher, &result)?),
+            None => break,
+        }
+    }
+    found.sort_by_key(|h| h.nonce);
+    Ok(found)
+}
+
+/// The window of `window` nonces around a header's real nonce.
+fn window_around(header: &BlockHeader, window: u64) -> (u32, u64) {
+    let window = window.min(NONCE_SPACE);
+    let start = (header.nonce() as u64)
+        .saturating_sub(window / 2)
+        .min(NONCE_SPACE - window);
+    (start as u32, window)
+}
+
+#[derive(Serialize)]
+pub struct Genesis {
+    pub nonce: u32,
+    pub hash: String,
+    /// sha2 confirmed it, and it meets the genesis header's own target.
+    pub verified: bool,
+    pub start: u32,
+    pub count: u64,
+    pub hits: usize,
+}
+
+/// Searches 2^16 nonces around the genesis block's nonce at its own
+/// target: the GPU must find 2083236893, and sha2 must agree.
+pub async fn genesis(searcher: &mut GpuSearcher) -> Result<Genesis> {
+    let known = catalog::resolve("genesis").map_err(|e| Error::input(e.to_string()))?;
+    let header = known.header;
+    let target = header.target()?;
+    let (start, count) = window_around(&header, 1 << 16);
+    let hits = search_window(searcher, &header, start, count, target).await?;
+    let found = hits.iter().find(|h| h.meets_header_target).ok_or_else(|| {
+        Error::check_failed(format!(
+            "the genesis window {start}..{} gave no block (hits: {})",
+            start as u64 + count,
+            hits.len()
+        ))
+    })?;
+    Ok(Genesis {
+        nonce: found.nonce,
+        hash: found.hash.clone(),
+        verified: found.nonce == header.nonce()
+            && known
+                .expected_hash
+                .is_none_or(|e| e.to_string() == found.hash),
+        start,
+        count,
+        hits: hits.len(),
+    })
+}
+
+/// One row of the page's table.
+#[derive(Serialize)]
+pub struct Row {
+    pub check: String,
+    pub detail: String,
+    pub passed: bool,
+}
+
+#[derive(Serialize)]
+pub struct Verify {
+    pub passed: bool,
+    pub rows: Vec<Row>,
+}
+
+/// `hashwatt verify` on the page: per embedded header, the GPU's block
+/// hash against sha2's and the expected one, and the real nonce found in
+/// a window at the header's target; then digests of random nonces.
+pub async fn verify(searcher: &mut GpuSearcher, mut on_row: impl FnMut(&Row)) -> Result<Verify> {
+    let options = ConformanceOptions::default();
+    let headers: Vec<KnownHeader> = catalog::embedded();
+    let raw: Vec<BlockHeader> = headers.iter().map(|k| k.header).collect();
+    let device = searcher.digests_async(&raw).await?;
+    let mut rows = Vec::new();
+    let mut push = |row: Row, rows: &mut Vec<Row>| {
+        on_row(&row);
+        rows.push(row);
+    };
+    for (known, device_hash) in headers.iter().zip(device) {
+        let label = known.label();
+        let sha2_hash = known.header.block_hash();
+        let expected_ok = known.expected_hash.is_none_or(|e| e == sha2_hash);
+        push(
+            Row {
+                check: format!("{label}: block hash"),
+                detail: format!("GPU {device_hash}, sha2 {sha2_hash}"),
+                passed: device_hash == sha2_hash && expected_ok,
+            },
+            &mut rows,
+        );
+        let target = known.header.target()?;
+        let (start, count) = window_around(&known.header, options.window);
+        let hits = search_window(searcher, &known.header, start, count, target).await?;
+        let found = hits.iter().any(|h| h.nonce == known.header.nonce());
+        push(
+            Row {
+                check: format!("{label}: nonce window"),
+                detail: format!(
+                    "nonces {start}..{}: {} hit(s), real nonce {} {}",
+                    start as u64 + count,
+                    hits.len(),
+                    known.header.nonce(),
+                    if found { "found" } else { "NOT found" }
+                ),
+                passed: found,
+            },
+            &mut rows,
+        );
+    }
+    let mut random = SplitMix::new(options.seed);
+    let random_headers: Vec<BlockHeader> = (0..options.random_digests)
+        .map(|i| raw[i % raw.len()].with_nonce(random.next_u32()))
+        .collect();
+    let device = searcher.digests_async(&random_headers).await?;
+    let equal = random_headers
+        .iter()
+        .zip(&device)
+        .filter(|(h, d)| h.block_hash() == **d)
+        .count();
+    push(
+        Row {
+            check: "random nonces: GPU digest vs sha2".into(),
+            detail: format!("{equal}/{} equal", random_headers.len()),
+            passed: equal == random_headers.len() && !random_headers.is_empty(),
+        },
+        &mut rows,
+    );
+    Ok(Verify {
+        passed: rows.iter().all(|r| r.passed),
+        rows,
+    })
+}
