@@ -13,6 +13,8 @@
 //! Environment: `HASHWATT_SCREENSHOT=PATH` (where the PNG of the finished
 //! page goes), `HASHWATT_BROWSER_TIMEOUT=SECONDS` (how long the page may
 //! take, 600 by default), `HASHWATT_WEB_DIST=DIR` (serve another build).
+// The browser is started in a process group of its own (Unix).
+#![cfg(unix)]
 // Test harnesses print as harnesses do; the output layer is for the program.
 #![allow(clippy::disallowed_macros)]
 
