@@ -191,7 +191,7 @@ impl Run {
         let height = size["height"]
             .as_f64()
             .unwrap_or(800.0)
-            .clamp(200.0, 6000.0);
+            .clamp(200.0, 16384.0);
         let shot = self.cdp.call(
             "Page.captureScreenshot",
             json!({
@@ -306,8 +306,10 @@ fn page_finds_genesis_verifies_and_benches_in_headless_chromium() {
         .unwrap_or_else(|e| run.fail(&format!("window.hashwattResult is not JSON ({e}): {text}")));
     eprintln!("adapter: {}", result["adapter"]);
 
-    if result["adapter"].is_null() {
-        let error = result["error"].as_str().unwrap_or("no error given");
+    // No adapter (or no WebGPU at all): the page's error names WebGPU and it
+    // reports no adapter. Any other failure to open fails the test.
+    let error = result["error"].as_str().unwrap_or("no error given");
+    if result["adapter"].is_null() && error.to_lowercase().contains("webgpu") {
         if std::env::var_os("CI").is_some() {
             run.fail(&format!(
                 "CI is set but the page found no WebGPU adapter: {error}"
