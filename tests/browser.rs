@@ -12,7 +12,7 @@
 //!
 //! Environment: `HASHWATT_SCREENSHOT=PATH` (where the PNG of the finished
 //! page goes), `HASHWATT_BROWSER_TIMEOUT=SECONDS` (how long the page may
-//! take, 600 by default), `HASHWATT_WEB_DIST=DIR` (serve another build).
+//! take, 300 by default), `HASHWATT_WEB_DIST=DIR` (serve another build).
 // The browser is started in a process group of its own (Unix).
 #![cfg(unix)]
 // Test harnesses print as harnesses do; the output layer is for the program.
@@ -67,7 +67,7 @@ fn page_timeout() -> Duration {
                 panic!("HASHWATT_BROWSER_TIMEOUT={s:?} is not a whole number of seconds")
             })
         })
-        .unwrap_or(600);
+        .unwrap_or(300);
     Duration::from_secs(seconds)
 }
 
