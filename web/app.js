@@ -16,7 +16,11 @@ function si(value, unit) {
   while (Math.abs(value) >= 1000 && i < prefixes.length - 1) { value /= 1000; i++; }
   return `${value.toPrecision(4)} ${prefixes[i]}${unit}`;
 }
-const num = (x, digits = 4) => (isFinite(x) ? Number(x.toPrecision(digits)).toLocaleString('en') : '–');
+function num(x, digits = 4) {
+  if (!isFinite(x)) return '–';
+  if (x !== 0 && Math.abs(x) < 1e-3) return x.toPrecision(3);
+  return Number(x.toPrecision(digits)).toLocaleString('en');
+}
 const mark = (ok) => `<span class="${ok ? 'pass' : 'fail'}">${ok ? 'pass' : 'FAIL'}</span>`;
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 
@@ -34,13 +38,28 @@ function showAdapter(a) {
     ['name', esc(a.name || '(the browser gives no name)')],
     ['backend', esc(a.backend)],
     ['type', esc(a.type)],
-    ['vendor / device', `${esc(a.vendor)} / ${esc(a.device)}`],
     ['driver', esc([a.driver, a.driver_info].filter(Boolean).join(' ') || '–')],
     ['max workgroup size', a.limits.max_compute_invocations_per_workgroup],
     ['max storage buffer', si(a.limits.max_storage_buffer_binding_size, 'B')],
     ['timestamp queries', a.limits.timestamp_queries ? 'yes' : 'no'],
     ['search kernel', esc(a.kernel)],
   ]);
+}
+
+// What the browser says about its adapter (wgpu's WebGPU backend leaves
+// the name empty); the same request as wgpu's, with the fallback retry.
+async function adapterInfo() {
+  let adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) adapter = await navigator.gpu.requestAdapter({ forceFallbackAdapter: true });
+  if (!adapter) return {};
+  const info = adapter.info || (adapter.requestAdapterInfo ? await adapter.requestAdapterInfo() : {});
+  return {
+    vendor: info.vendor || '',
+    architecture: info.architecture || '',
+    device: info.device || '',
+    description: info.description || '',
+    fallback: Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter),
+  };
 }
 
 async function runGenesis() {
@@ -206,7 +225,7 @@ async function main() {
   for (const id of ['plant', 'fraction', 'pue', 'jth']) $(id).addEventListener('input', updateEstimate);
   if (!navigator.gpu) throw new Error('this browser has no WebGPU (navigator.gpu is missing)');
   status('opening the WebGPU adapter and compiling the kernels…');
-  hw = await Hashwatt.open();
+  hw = await Hashwatt.open(JSON.stringify(await adapterInfo()));
   showAdapter(JSON.parse(hw.adapter()));
   $('genesis-run').onclick = () => guarded(runGenesis);
   $('verify-run').onclick = () => guarded(runVerify);

@@ -149,9 +149,9 @@ impl<'a> BenchLoop<'a> {
         })
     }
 
-    /// Whether the warm-up is over (the timed part has begun, or the run ended).
+    /// Whether the timed part is running (the warm-up found a rate).
     pub fn timed(&self) -> bool {
-        !matches!(self.phase, Phase::Warmup(_))
+        matches!(self.phase, Phase::Timed(_))
     }
 
     fn stopped(&self) -> bool {

@@ -91,7 +91,8 @@ pub async fn genesis(searcher: &mut GpuSearcher) -> Result<Genesis> {
     })
 }
 
-/// One row of the page's table.
+/// One row of the page's table: a header (its block hash and its nonce
+/// window), or the random digests.
 #[derive(Serialize)]
 pub struct Row {
     pub check: String,
@@ -119,32 +120,31 @@ pub async fn verify(searcher: &mut GpuSearcher, mut on_row: impl FnMut(&Row)) ->
         rows.push(row);
     };
     for (known, device_hash) in headers.iter().zip(device) {
-        let label = known.label();
         let sha2_hash = known.header.block_hash();
         let expected_ok = known.expected_hash.is_none_or(|e| e == sha2_hash);
-        push(
-            Row {
-                check: format!("{label}: block hash"),
-                detail: format!("GPU {device_hash}, sha2 {sha2_hash}"),
-                passed: device_hash == sha2_hash && expected_ok,
-            },
-            &mut rows,
-        );
+        let digest_ok = device_hash == sha2_hash && expected_ok;
         let target = known.header.target()?;
         let (start, count) = window_around(&known.header, options.window);
         let hits = search_window(searcher, &known.header, start, count, target).await?;
         let found = hits.iter().any(|h| h.nonce == known.header.nonce());
+        let digest = if digest_ok {
+            format!("block hash {sha2_hash}: GPU = sha2 = expected")
+        } else {
+            format!("GPU block hash {device_hash}, sha2 {sha2_hash}")
+        };
         push(
             Row {
-                check: format!("{label}: nonce window"),
+                check: known
+                    .height
+                    .map_or(known.label(), |h| format!("height {h}")),
                 detail: format!(
-                    "nonces {start}..{}: {} hit(s), real nonce {} {}",
-                    start as u64 + count,
-                    hits.len(),
+                    "{digest}; nonce {} {} among {} hit(s) in nonces {start}..{}",
                     known.header.nonce(),
-                    if found { "found" } else { "NOT found" }
+                    if found { "found" } else { "NOT found" },
+                    hits.len(),
+                    start as u64 + count,
                 ),
-                passed: found,
+                passed: digest_ok && found,
             },
             &mut rows,
         );

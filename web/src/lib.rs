@@ -90,6 +90,53 @@ impl Hashwatt {
     }
 }
 
+/// What the browser says about its adapter (`GPUAdapterInfo`).
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct BrowserAdapterInfo {
+    vendor: String,
+    architecture: String,
+    device: String,
+    description: String,
+    fallback: bool,
+}
+
+impl BrowserAdapterInfo {
+    /// Names the adapter and its driver from the browser's words where
+    /// wgpu has none; nothing is made up where the browser says nothing.
+    fn fill(&self, info: &mut wgpu::AdapterInfo) {
+        let words: Vec<&str> = [self.vendor.as_str(), self.architecture.as_str()]
+            .into_iter()
+            .filter(|w| !w.is_empty())
+            .collect();
+        if info.name.is_empty() {
+            info.name = if !self.description.is_empty() {
+                self.description.clone()
+            } else if !words.is_empty() {
+                words.join(" ")
+            } else {
+                "WebGPU adapter (unnamed by the browser)".into()
+            };
+        }
+        if info.driver.is_empty() {
+            let mut parts = vec!["browser WebGPU".to_string()];
+            for (what, value) in [
+                ("vendor", &self.vendor),
+                ("architecture", &self.architecture),
+                ("device", &self.device),
+            ] {
+                if !value.is_empty() {
+                    parts.push(format!("{what} {value}"));
+                }
+            }
+            if self.fallback {
+                parts.push("fallback adapter".into());
+            }
+            info.driver = parts.join(", ");
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct AdapterView {
     name: String,
@@ -107,9 +154,15 @@ struct AdapterView {
 #[wasm_bindgen]
 impl Hashwatt {
     /// Opens the browser's adapter and compiles the search kernel.
-    pub async fn open() -> Result<Hashwatt, JsValue> {
+    /// `browser_info` is the page's reading of `GPUAdapter.info` (JSON),
+    /// which names the adapter where wgpu's WebGPU backend leaves the name
+    /// empty.
+    pub async fn open(browser_info: String) -> Result<Hashwatt, JsValue> {
         let adapter = request_adapter().await.map_err(js_error)?;
-        let info = adapter.get_info();
+        let mut info = adapter.get_info();
+        if let Ok(named) = serde_json::from_str::<BrowserAdapterInfo>(&browser_info) {
+            named.fill(&mut info);
+        }
         let adapter = GpuAdapter {
             index: 0,
             adapter,
