@@ -40,6 +40,9 @@ pub fn flags(binary: &Path, profile: &Path) -> Vec<String> {
         [
             "--enable-unsafe-webgpu",
             "--no-sandbox",
+            // Containers often give /dev/shm only 64 MB; shared memory then
+            // goes to /tmp instead.
+            "--disable-dev-shm-usage",
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
