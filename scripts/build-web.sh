@@ -22,9 +22,12 @@ bindgen="$tools/bin/wasm-bindgen"
 if ! [ -x "$bindgen" ] || [ "$("$bindgen" --version | awk '{print $2}')" != "$version" ]; then
     echo "build-web: installing wasm-bindgen-cli $version into $tools" >&2
     # --locked first (the versions its authors tested); where one of them
-    # is no longer in the registry, the newest compatible ones.
-    cargo install wasm-bindgen-cli --version "=$version" --root "$tools" --locked ||
-        cargo install wasm-bindgen-cli --version "=$version" --root "$tools"
+    # is no longer in the registry, the newest compatible ones. --debug:
+    # the unoptimised tool builds in about a minute instead of about nine on
+    # 2 vCPUs, takes about a second on this page's module, and writes the
+    # same bytes as the optimised one (compared with cmp).
+    cargo install wasm-bindgen-cli --version "=$version" --root "$tools" --debug --locked ||
+        cargo install wasm-bindgen-cli --version "=$version" --root "$tools" --debug
 fi
 
 cargo build --target wasm32-unknown-unknown -p hashwatt-web --release
