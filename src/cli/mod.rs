@@ -1,0 +1,182 @@
+//! The command line: how the program starts, the dispatch to `commands`,
+//! and argument errors as one line. What each command takes is in
+//! `cli/args.rs`. Exit statuses are in [`crate::error::exit`].
+
+use clap::{Parser, Subcommand};
+
+use crate::commands;
+use crate::error::sanitize;
+
+mod args;
+
+pub use args::*;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "hashwatt",
+    version,
+    about = "Measure how fast and how efficiently a GPU mines Bitcoin's double SHA-256",
+    long_about = "Measure how fast and how efficiently a GPU mines Bitcoin's double SHA-256.\n\n\
+hashwatt searches nonces over real Bitcoin block headers with WGSL compute \
+shaders (through wgpu: Vulkan, Metal, DX12 or OpenGL), checks every hit again on the CPU with \
+the sha2 crate, and measures the hashrate.\n\n\
+Start with `hashwatt bench`. `hashwatt verify` proves a device's shaders right first; \
+`hashwatt estimate` scales a result to a power plant.\n\n\
+Exit status: 0 success, 1 a check failed (a hit or digest the CPU rejects), 2 bad input, \
+3 a device could not be found or run, 4 a result could not be written, 130/143 a bench \
+interrupted by SIGINT/SIGTERM (its verified partial result is still written)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List the GPUs (wgpu adapters) and the CPU search paths that can run a search
+    Devices(DevicesArgs),
+    /// List the real mainnet block headers built into hashwatt
+    Headers(HeadersArgs),
+    /// Search one range of nonces over one header and print every verified hit
+    Search(SearchArgs),
+    /// Check a device's SHA-256 kernels against real block hashes and the CPU
+    Verify(VerifyArgs),
+    /// Measure a device's hashrate on a real header, every share verified (the main job)
+    Bench(BenchArgs),
+    /// Find the fastest kernel settings for a GPU and cache them for `bench`
+    ///
+    /// Searches workgroup sizes 32 to 1024 x nonces per invocation 1 to 32 (powers of two,
+    /// as the adapter's limits allow) coarse to fine: every other power of two first (9
+    /// shapes), then the neighbours of the best while it moves, then batch times of 50 and
+    /// 250 ms with the best shape (shapes are compared at 100 ms). Each setting is
+    /// compiled, warmed up as `bench` warms up, and timed. Budget: at most --max-settings
+    /// settings (24) and --max-seconds in all (120 s; --quick: 0.5 s per setting, 30 s),
+    /// shown before the run. The winner is searched again and checked against sha2 before
+    /// it is cached. Ctrl-C stops after the batch in flight (at most 250 ms of GPU work
+    /// each), prints the best so far and caches nothing.
+    Tune(TuneArgs),
+    /// Scale hashes per joule to a power plant: site hashrate, network share, BTC per day
+    Estimate(EstimateArgs),
+    /// Bench results side by side: rates, spread, efficiency, ratios to the first
+    Compare(CompareArgs),
+    /// Count a kernel's integer operations per nonce in what naga hands each driver (no GPU needed)
+    KernelCost(KernelCostArgs),
+}
+
+/// Parses the arguments, runs the command, and returns the exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return argument_error(&error),
+    };
+    let result = match cli.command {
+        Command::Devices(args) => commands::devices::run(&args),
+        Command::Headers(args) => commands::headers::run(&args),
+        Command::Search(args) => commands::search::run(&args),
+        Command::Verify(args) => commands::verify::run(&args),
+        Command::Bench(args) => commands::bench::run(&args),
+        Command::Tune(args) => commands::tune::run(&args),
+        Command::Estimate(args) => commands::estimate::run(&args),
+        Command::Compare(args) => commands::compare::run(&args),
+        Command::KernelCost(args) => commands::kernel_cost::run(&args),
+    };
+    // A closed standard output ends the run quietly, as Unix tools do;
+    // any other failure to write it is exit 4, unless the command already
+    // failed for a reason of its own.
+    match (result, crate::output::stdout_status()) {
+        (Ok(code), Ok(_)) => code,
+        (Ok(code), Err(error)) if code == crate::error::exit::OK => {
+            errln!("hashwatt: error: {error}");
+            error.exit_code()
+        }
+        (Ok(code), Err(_)) => code,
+        (Err(error), _) => {
+            errln!("hashwatt: error: {error}");
+            error.exit_code()
+        }
+    }
+}
+
+/// `--help` and `--version` as clap prints them; every argument error as
+/// one line, `hashwatt: error: ...`, exit 2, like every other bad input,
+/// with what the user typed made safe to show.
+fn argument_error(error: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let text = error.render().to_string();
+        if error.use_stderr() {
+            err!("{text}");
+            return crate::error::exit::BAD_INPUT;
+        }
+        out!("{text}");
+        return crate::error::exit::OK;
+    }
+    errln!("hashwatt: error: {}", one_line(&error.render().to_string()));
+    crate::error::exit::BAD_INPUT
+}
+
+/// Clap's message up to its usage block, on one line: "error: " dropped,
+/// indented continuation lines joined, tips kept.
+fn one_line(rendered: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for line in rendered.lines() {
+        let line = line.trim();
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if !line.is_empty() {
+            parts.push(line.strip_prefix("error: ").unwrap_or(line));
+        }
+    }
+    let joined = parts.join(" ");
+    let joined = joined.replace(" tip: ", "; tip: ");
+    sanitize(&joined).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn argument_errors_are_one_clean_line() {
+        let error = Cli::try_parse_from(["hashwatt", "search", "--header", "0", "--count", "-5"])
+            .unwrap_err();
+        let line = one_line(&error.render().to_string());
+        assert!(line.contains("must be zero or more, got -5"), "{line}");
+        let error = Cli::try_parse_from(["hashwatt", "bench", "--duration", "1e400"]).unwrap_err();
+        let line = one_line(&error.render().to_string());
+        assert!(line.contains("1e400 is too large"), "{line}");
+        for hostile in ["--he\u{7}\u{1b}x", "--\u{feff}x\u{202e}y", "--a\nb"] {
+            let error = Cli::try_parse_from(["hashwatt", "search", hostile]).unwrap_err();
+            let line = one_line(&error.render().to_string());
+            assert!(!line.chars().any(char::is_control), "{line:?}");
+            assert!(!line.contains(['\u{feff}', '\u{202e}']), "{line:?}");
+        }
+        let error = Cli::try_parse_from([
+            "hashwatt",
+            "search",
+            "--header",
+            "0",
+            "--count",
+            "\u{1b}]0;x\u{7}",
+        ])
+        .unwrap_err();
+        let line = one_line(&error.render().to_string());
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+        let error = Cli::try_parse_from(["hashwatt", "search"]).unwrap_err();
+        let line = one_line(&error.render().to_string());
+        assert!(line.contains("--header"), "{line}");
+        assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn arguments_are_consistent() {
+        Cli::command().debug_assert();
+    }
+}
