@@ -6,13 +6,14 @@
 use std::sync::atomic::AtomicBool;
 
 use super::bench_render;
+use super::bench_settings::settings_for;
 use crate::bench::{self, BenchOptions, Instruments, StopRule, MAX_BATCH_MS, MIN_BATCH_MS};
 use crate::catalog::{self, KnownHeader};
 use crate::cli::BenchArgs;
 use crate::device::DeviceChoice;
 use crate::energy::{self, NvmlMode, MAX_IDLE_SECONDS};
 use crate::error::{exit, require_positive, Error, Result};
-use crate::gpu::{self, KernelConfig, KernelVariant};
+use crate::gpu::{self, KernelVariant};
 use crate::host::{self, HostInfo};
 use crate::output::Destination;
 use crate::report::{
@@ -21,19 +22,10 @@ use crate::report::{
 };
 use crate::signals::Interrupt;
 use crate::telemetry;
-use crate::tune::{self, SweepPlan};
 
 const DEFAULT_SECONDS: f64 = 10.0;
 /// The most timed trials `--repeat` takes.
 const MAX_REPEAT: u32 = 1000;
-
-/// Kernel settings for one device and where they came from.
-struct Settings {
-    kernel: KernelConfig,
-    batch_ms: u64,
-    source: &'static str,
-    note: String,
-}
 
 /// Everything checked before a device is touched.
 struct Plan {
@@ -238,95 +230,6 @@ fn stop_rule(args: &BenchArgs) -> Result<StopRule> {
     })
 }
 
-/// The kernel settings: `--kernel reference` as asked; else a fresh sweep
-/// with `--tune`; else the tuning cache; else the defaults.
-fn settings_for(
-    choice: &DeviceChoice,
-    args: &BenchArgs,
-    variant: Option<KernelVariant>,
-    known: &KnownHeader,
-    human: bool,
-) -> Result<Settings> {
-    let batch_ms = |default: u64| args.batch_ms.unwrap_or(default);
-    if let Some(user @ KernelVariant::User(source)) = variant {
-        if args.tune {
-            return Err(Error::input(
-                "--tune sweeps hashwatt's fast kernel, not a --kernel file",
-            ));
-        }
-        if choice.is_cpu_reference() {
-            return Err(Error::device("--kernel FILE.wgsl runs on a GPU adapter (lavapipe will do), not the CPU reference"));
-        }
-        let kernel = KernelConfig::for_variant(user);
-        return Ok(Settings {
-            kernel,
-            batch_ms: batch_ms(250),
-            source: "user",
-            note: format!(
-                "{kernel}, a kernel file (prove it with `hashwatt verify --kernel {}`)",
-                source.path
-            ),
-        });
-    }
-    let DeviceChoice::Gpu(adapter) = choice else {
-        return Ok(Settings {
-            kernel: KernelConfig::fast(),
-            batch_ms: batch_ms(bench::DEFAULT_BATCH_MS),
-            source: "cpu",
-            note: choice.summary().driver,
-        });
-    };
-    if variant == Some(KernelVariant::Reference) {
-        return Ok(Settings {
-            kernel: KernelConfig::reference(),
-            batch_ms: batch_ms(bench::DEFAULT_BATCH_MS),
-            source: "default",
-            note: "reference kernel (the plain yardstick)".into(),
-        });
-    }
-    if args.tune {
-        let plan = SweepPlan::default();
-        if human {
-            errln!(
-                "tuning {} first (hashwatt tune: at most {} settings, {} s)…",
-                adapter.info.name,
-                plan.max_settings,
-                plan.max_seconds
-            );
-        }
-        let (_, tuned) = tune::sweep(adapter, known, &plan)?;
-        let path = tune::store(&tuned)?;
-        let kernel = tuned
-            .kernel_config()
-            .expect("a sweep yields a known variant");
-        return Ok(Settings {
-            kernel,
-            batch_ms: batch_ms(tuned.batch_ms),
-            source: "tuned",
-            note: format!("{kernel}, just tuned (saved to {})", path.display()),
-        });
-    }
-    if let Some(tuned) = tune::lookup_for(adapter) {
-        if let Some(kernel) = tuned.kernel_config() {
-            return Ok(Settings {
-                kernel,
-                batch_ms: batch_ms(tuned.batch_ms),
-                source: "tuned",
-                note: format!("{kernel}, tuned {}", tuned.tuned_at),
-            });
-        }
-    }
-    let kernel = KernelConfig::fast();
-    Ok(Settings {
-        kernel,
-        batch_ms: batch_ms(bench::DEFAULT_BATCH_MS),
-        source: "default",
-        note: format!("{kernel}, untuned defaults (`hashwatt tune` may be faster)"),
-    })
-}
-
-/// Benches one device. `None` when a signal stopped it before the warm-up
-/// found a rate, so that nothing was measured.
 /// What every device of one `bench` command runs.
 struct Job<'a> {
     args: &'a BenchArgs,
@@ -336,6 +239,8 @@ struct Job<'a> {
     stop: &'a AtomicBool,
 }
 
+/// Benches one device. `None` when a signal stopped it before the warm-up
+/// found a rate, so that nothing was measured.
 fn run_one(
     choice: &DeviceChoice,
     job: &Job<'_>,

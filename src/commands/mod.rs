@@ -3,6 +3,7 @@
 
 pub mod bench;
 mod bench_render;
+mod bench_settings;
 pub mod compare;
 pub mod devices;
 pub mod estimate;
