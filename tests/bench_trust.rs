@@ -175,18 +175,6 @@ fn hashwatt(args: &[&str]) -> std::process::Output {
         .expect("run hashwatt")
 }
 
-fn validate(schema_file: &str, document: &serde_json::Value) {
-    let path = format!("{}/schemas/{schema_file}", env!("CARGO_MANIFEST_DIR"));
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(document)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{schema_file}: {errors:#?}");
-}
-
 #[test]
 fn the_schemas_are_generated_from_the_types() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
@@ -235,7 +223,7 @@ fn a_real_run_is_recorded_whole_and_compares_and_plots() {
     }
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&a).unwrap()).unwrap();
-    validate("bench.schema.json", &report);
+    common::validate("bench.schema.json", &report);
     assert_eq!(report["schema"], report::BENCH_SCHEMA);
     for field in [
         "host",
@@ -263,7 +251,7 @@ fn a_real_run_is_recorded_whole_and_compares_and_plots() {
         String::from_utf8_lossy(&output.stderr)
     );
     let comparison: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    validate("compare.schema.json", &comparison);
+    common::validate("compare.schema.json", &comparison);
     let rows = comparison["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0]["rate_ratio"], 1.0);
@@ -352,7 +340,7 @@ fn the_gpu_evidence_script_runs_end_to_end() {
     let bench: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(folder.join("bench-2.json")).unwrap())
             .unwrap();
-    validate("bench.schema.json", &bench);
+    common::validate("bench.schema.json", &bench);
     let compare: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(folder.join("compare.json")).unwrap())
             .unwrap();
@@ -364,12 +352,12 @@ fn the_gpu_evidence_script_runs_end_to_end() {
     ] {
         let document: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(folder.join(file)).unwrap()).unwrap();
-        validate(schema, &document);
+        common::validate(schema, &document);
     }
     let tuned: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(cache.path().join("tuning.json")).unwrap())
             .unwrap();
-    validate("tuning-cache.schema.json", &tuned);
+    common::validate("tuning-cache.schema.json", &tuned);
 }
 
 #[test]
@@ -404,6 +392,6 @@ fn the_other_documents_match_their_schemas() {
             String::from_utf8_lossy(&output.stderr)
         );
         let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        validate(schema, &document);
+        common::validate(schema, &document);
     }
 }

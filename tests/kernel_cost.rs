@@ -3,6 +3,8 @@
 //! answers; a kernel with one operation taken out counts exactly that
 //! fewer; a kernel with loops is said to have no static count. No GPU.
 
+mod common;
+
 use std::process::{Command, Output};
 
 use hashwatt::gpu::kernel_cost::{kernel_cost, OpCounts};
@@ -23,23 +25,8 @@ fn json(args: &[&str]) -> serde_json::Value {
         String::from_utf8_lossy(&output.stderr)
     );
     let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    validate(&document);
+    common::validate("kernel-cost.schema.json", &document);
     document
-}
-
-fn validate(document: &serde_json::Value) {
-    let path = format!(
-        "{}/schemas/kernel-cost.schema.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(document)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
 }
 
 fn counts(document: &serde_json::Value, output: &str) -> OpCounts {

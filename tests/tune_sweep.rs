@@ -188,18 +188,6 @@ fn a_stop_flag_ends_the_sweep_with_the_best_so_far() {
     }
 }
 
-fn validate(document: &serde_json::Value) {
-    let path = format!("{}/schemas/tune.schema.json", env!("CARGO_MANIFEST_DIR"));
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(document)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-}
-
 /// `tune --quick --max-settings 4 --json`: the typed document, its plan and
 /// its end, the winner checked, and the cache written; a budget with no
 /// room for one setting is bad input.
@@ -222,7 +210,7 @@ fn the_command_reports_its_plan_budget_and_proof() {
         ],
         &[("HASHWATT_CACHE_DIR", &cache)],
     );
-    validate(&document);
+    common::validate("tune.schema.json", &document);
     assert_eq!(document["schema"], "hashwatt.tune/2");
     let result = &document["results"][0];
     assert_eq!(result["trials"].as_array().unwrap().len(), 4);

@@ -123,3 +123,17 @@ pub fn run_json(args: &[&str], env: &[(&str, &std::path::Path)]) -> serde_json::
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("{args:?}: stdout is not JSON: {e}"))
 }
+
+/// Asserts that `document` is valid against `schemas/<schema_file>`, the
+/// schema generated from the report types.
+pub fn validate(schema_file: &str, document: &serde_json::Value) {
+    let path = format!("{}/schemas/{schema_file}", env!("CARGO_MANIFEST_DIR"));
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(document)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{schema_file}: {errors:#?}");
+}
