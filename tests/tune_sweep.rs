@@ -48,7 +48,7 @@ fn the_full_range_is_searched_within_its_cap_and_the_winner_is_proven() {
     };
     let plan = small_plan();
     let sweep = run(&adapter, &plan, &AtomicBool::new(false));
-    assert!(!sweep.interrupted);
+    assert!(!sweep.interrupted());
     assert!(
         matches!(sweep.ended, Ended::Complete | Ended::SettingsCap),
         "{:?}",
@@ -176,7 +176,7 @@ fn a_stop_flag_ends_the_sweep_with_the_best_so_far() {
         .unwrap();
         assert_eq!(sweep.trials.len(), 2, "during the third: {during_third}");
         assert_eq!(started, if during_third { 3 } else { 2 });
-        assert!(sweep.interrupted);
+        assert!(sweep.interrupted());
         assert_eq!(sweep.ended, Ended::Interrupted);
         let best = sweep.best.clone().expect("the best so far");
         let fastest = sweep.trials[0]

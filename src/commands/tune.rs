@@ -99,7 +99,7 @@ warmed up, then timed {} s",
         // shows the best.
         let saved = match tune::winner(&sweep) {
             Ok(best) => Some(tune::store(&best)),
-            Err(error) if !sweep.interrupted => Some(Err(error)),
+            Err(error) if !sweep.interrupted() => Some(Err(error)),
             Err(_) => None,
         };
         if !args.json {
@@ -113,7 +113,7 @@ warmed up, then timed {} s",
         if let Some(Err(error)) = saved {
             failure.get_or_insert(error);
         }
-        if sweep.interrupted {
+        if sweep.interrupted() {
             break;
         }
     }

@@ -165,7 +165,7 @@ impl TuneResult {
             best: sweep.best.clone(),
             verification: sweep.verification.clone(),
             ended: sweep.ended,
-            interrupted: sweep.interrupted,
+            interrupted: sweep.interrupted(),
             seconds: sweep.seconds,
             cache,
         }
@@ -176,10 +176,10 @@ impl TuneResult {
 /// sweep was interrupted or measured nothing, or when the winner failed
 /// its verification.
 pub fn winner(sweep: &Sweep) -> Result<TunedSettings> {
-    let Some(best) = sweep.best.clone().filter(|_| !sweep.interrupted) else {
+    let Some(best) = sweep.best.clone().filter(|_| !sweep.interrupted()) else {
         return Err(Error::device(format!(
             "tuning {} after {} settings; nothing was cached",
-            if sweep.interrupted {
+            if sweep.interrupted() {
                 "interrupted"
             } else {
                 "measured nothing"

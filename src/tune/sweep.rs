@@ -58,11 +58,16 @@ pub struct Sweep {
     /// interrupted before it.
     pub verification: Option<Verification>,
     pub ended: Ended,
-    /// A signal ended the sweep early: `best` is the best so far, and is
-    /// not cached.
-    pub interrupted: bool,
     /// Wall-clock seconds, compilation, warm-ups and verification included.
     pub seconds: f64,
+}
+
+impl Sweep {
+    /// A signal ended the sweep early: `best` is the best so far, and is
+    /// not cached.
+    pub fn interrupted(&self) -> bool {
+        self.ended == Ended::Interrupted
+    }
 }
 
 /// The sweep, ending within about a second of `stop` being set, with what
@@ -94,7 +99,6 @@ pub fn sweep_until(
         best: None,
         verification: None,
         ended: Ended::Complete,
-        interrupted: false,
         seconds: 0.0,
     };
     let stopped = || stop.load(Ordering::Relaxed);
@@ -195,8 +199,7 @@ pub fn sweep_until(
             }
         }
     }
-    sweep.interrupted = stopped();
-    sweep.ended = if sweep.interrupted {
+    sweep.ended = if stopped() {
         Ended::Interrupted
     } else {
         ended.unwrap_or(if shapes_capped {
@@ -206,7 +209,7 @@ pub fn sweep_until(
         })
     };
     sweep.best = super::best(&sweep.trials).map(|winner| winner.settings(adapter));
-    if let (Some(best), false) = (&sweep.best, sweep.interrupted) {
+    if let (Some(best), false) = (&sweep.best, sweep.interrupted()) {
         on_event(SweepEvent::Verifying(best));
         let config = best
             .kernel_config()
