@@ -3,7 +3,7 @@
 
 use crate::cli::KernelCostArgs;
 use crate::error::{exit, Result};
-use crate::gpu::kernel_cost::{self, KernelCostReport, PathCost};
+use crate::gpu::kernel_cost::{self, KernelCostReport, OpCounts, PathCost};
 use crate::gpu::{KernelConfig, KernelVariant};
 use crate::report::{self, JsonOut};
 
@@ -86,17 +86,12 @@ fn print_table(cost: &KernelCostReport) {
         print_row(output, function_w);
     }
     if let Some(c) = &cost.folded {
-        outln!(
-            "  {:<18} {:<function_w$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>7}",
+        print_counts(
             "IR, folded",
             cost.function.as_deref().unwrap_or("-"),
-            c.add,
-            c.logic,
-            c.shift,
-            c.other,
-            c.total,
-            c.loads.map_or("-".into(), |l| l.to_string()),
-            cost.ir().rounds.map_or("-".into(), |r| r.to_string()),
+            c,
+            cost.ir().rounds,
+            function_w,
         );
     }
     let floor = &cost.floor;
@@ -141,17 +136,12 @@ fn print_table(cost: &KernelCostReport) {
 fn print_row(output: &PathCost, function_w: usize) {
     let function = output.function.as_deref().unwrap_or("-");
     match &output.per_nonce {
-        Some(c) => outln!(
-            "  {:<18} {:<function_w$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>7}",
+        Some(c) => print_counts(
             label(&output.output),
             function,
-            c.add,
-            c.logic,
-            c.shift,
-            c.other,
-            c.total,
-            c.loads.map_or("-".into(), |l| l.to_string()),
-            output.rounds.map_or("-".into(), |r| r.to_string()),
+            c,
+            output.rounds,
+            function_w,
         ),
         None => outln!(
             "  {:<18} {:<function_w$} not counted: {}",
@@ -160,4 +150,20 @@ fn print_row(output: &PathCost, function_w: usize) {
             output.not_counted.as_deref().unwrap_or("unknown")
         ),
     }
+}
+
+/// One row of counts: add, logic, shift, other, total, loads, rounds.
+fn print_counts(label: &str, function: &str, c: &OpCounts, rounds: Option<u64>, function_w: usize) {
+    outln!(
+        "  {:<18} {:<function_w$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>7}",
+        label,
+        function,
+        c.add,
+        c.logic,
+        c.shift,
+        c.other,
+        c.total,
+        c.loads.map_or("-".into(), |l| l.to_string()),
+        rounds.map_or("-".into(), |r| r.to_string()),
+    );
 }
