@@ -26,18 +26,6 @@ const MUTANTS: [(&str, &str); 8] = [
     ("hit_race.wgsl", "overflow"),
 ];
 
-/// Small enough for 2 CI cores: each mutant compiles a pipeline on lavapipe.
-fn quick() -> SuiteOptions {
-    SuiteOptions {
-        window: 1024,
-        hit_set_nonces: 1 << 12,
-        hit_set_bits: 6,
-        overflow_nonces: 4096,
-        overflow_capacity: 256,
-        probe: false,
-    }
-}
-
 fn open(path: &str) -> Option<GpuSearcher> {
     let Some(DeviceChoice::Gpu(adapter)) = common::gpu_choice() else {
         return None;
@@ -54,7 +42,7 @@ fn suite(path: &str, options: &SuiteOptions) -> Option<KernelSuiteReport> {
 
 #[test]
 fn the_minimal_kernel_passes_every_check() {
-    let Some(report) = suite("examples/kernels/minimal.wgsl", &quick()) else {
+    let Some(report) = suite("examples/kernels/minimal.wgsl", &common::quick_suite()) else {
         return;
     };
     assert_eq!(report.checks.len(), kernel_suite::CHECKS.len());
@@ -78,7 +66,7 @@ fn every_mutant_fails_on_the_check_that_names_its_bug() {
             "{path}: {}",
             text.lines().next().unwrap_or("")
         );
-        let Some(report) = suite(&path, &quick()) else {
+        let Some(report) = suite(&path, &common::quick_suite()) else {
             return;
         };
         assert!(!report.passed, "{path} passed the suite");
@@ -252,7 +240,7 @@ fn a_kernel_that_counts_twice_fails_without_ending_the_suite() {
     let double = minimal.replace("atomicAdd(&hits.count, 1u)", "atomicAdd(&hits.count, 2u)");
     assert_ne!(double, minimal);
     std::fs::write(&path, double).unwrap();
-    let Some(report) = suite(path.to_str().unwrap(), &quick()) else {
+    let Some(report) = suite(path.to_str().unwrap(), &common::quick_suite()) else {
         return;
     };
     assert_eq!(report.checks.len(), kernel_suite::CHECKS.len());

@@ -14,23 +14,11 @@ use std::process::Command;
 use hashwatt::catalog;
 use hashwatt::device::DeviceChoice;
 use hashwatt::gpu::{GpuSearcher, KernelConfig};
-use hashwatt::kernel_suite::{self, SuiteOptions};
+use hashwatt::kernel_suite;
 
 /// The reference kernel as one file, indexing the plain `const K`.
 const REFERENCE_CONST_K: &str = "tests/data/kernels/reference_const_k.wgsl";
 const MINIMAL: &str = "examples/kernels/minimal.wgsl";
-
-/// Small enough for 2 CI cores.
-fn quick() -> SuiteOptions {
-    SuiteOptions {
-        window: 1024,
-        hit_set_nonces: 1 << 12,
-        hit_set_bits: 6,
-        overflow_nonces: 4096,
-        overflow_capacity: 256,
-        probe: false,
-    }
-}
 
 fn hashwatt(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_hashwatt"))
@@ -53,7 +41,8 @@ fn const_k_kernels_pass_the_suite_rewritten_and_as_written() {
             assert_eq!(rewrite.indexed_consts.len(), 1, "{path}");
             assert_eq!(rewrite.indexed_consts[0].name, "K");
             let mut searcher = GpuSearcher::open(&adapter, config).expect("the kernel compiles");
-            let report = kernel_suite::run(&mut searcher, &headers, &quick()).unwrap();
+            let report =
+                kernel_suite::run(&mut searcher, &headers, &common::quick_suite()).unwrap();
             for check in &report.checks {
                 assert!(check.passed, "{path} as_written={as_written}: {check:?}");
             }

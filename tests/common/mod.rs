@@ -137,3 +137,16 @@ pub fn validate(schema_file: &str, document: &serde_json::Value) {
         .collect();
     assert!(errors.is_empty(), "{schema_file}: {errors:#?}");
 }
+
+/// Conformance-suite options small enough for 2 CI cores: each kernel
+/// compiles a pipeline on lavapipe.
+pub fn quick_suite() -> hashwatt::kernel_suite::SuiteOptions {
+    hashwatt::kernel_suite::SuiteOptions {
+        window: 1024,
+        hit_set_nonces: 1 << 12,
+        hit_set_bits: 6,
+        overflow_nonces: 4096,
+        overflow_capacity: 256,
+        probe: false,
+    }
+}
