@@ -172,7 +172,7 @@ fn bench_on_the_cpu_reference_writes_a_complete_report() {
         "--device",
         "cpu",
         "--nonces",
-        "200000",
+        "300000",
         "--share-bits",
         "10",
         "--json",
@@ -180,11 +180,13 @@ fn bench_on_the_cpu_reference_writes_a_complete_report() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let report = json(&output);
-    assert_eq!(report["schema"], "hashwatt.bench/2");
-    assert_eq!(report["nonces"], 200000);
+    assert_eq!(report["schema"], "hashwatt.bench/3");
+    assert_eq!(report["valid"], true);
+    assert_eq!(report["proof_of_work"]["passed"], true);
+    assert_eq!(report["nonces"], 300000);
     assert_eq!(report["shares"]["bits"], 10);
     assert_eq!(report["shares"]["found"], report["shares"]["verified"]);
-    assert!(report["shares"]["found"].as_u64().unwrap() > 100);
+    assert!(report["shares"]["found"].as_u64().unwrap() > 200);
     assert!(report["hashes_per_second"].as_f64().unwrap() > 0.0);
     assert_eq!(report["header"]["height"], 951658);
     assert!(report["energy"].is_null());

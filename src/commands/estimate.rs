@@ -18,9 +18,13 @@ pub use render::summary_lines;
 pub use site::{estimate, Efficiency, Estimate};
 
 pub fn run(args: &EstimateArgs) -> Result<i32> {
-    let plan = plan(args)?;
+    let mut notes = Vec::new();
+    let plan = plan(args, &mut notes)?;
     let estimate = model::build(&plan);
     model::check(&estimate)?;
+    for note in &notes {
+        errln!("hashwatt: note: {note}");
+    }
 
     let plot = args
         .plot
@@ -49,8 +53,9 @@ pub fn run(args: &EstimateArgs) -> Result<i32> {
     Ok(exit::OK)
 }
 
-/// Every input checked and labelled with where it came from.
-fn plan(args: &EstimateArgs) -> Result<Plan> {
+/// Every input checked and labelled with where it came from; `notes` gets
+/// what the user should know about them (an unproven bench file).
+fn plan(args: &EstimateArgs, notes: &mut Vec<String>) -> Result<Plan> {
     let given = |value: Option<f64>, default: f64| match value {
         Some(v) => Input::new(v, Source::Given),
         None => Input::new(default, Source::Default),
@@ -127,7 +132,7 @@ fn plan(args: &EstimateArgs) -> Result<Plan> {
         }
         .validate()?;
     }
-    let fleet = fleet_of(args)?;
+    let fleet = fleet_of(args, notes)?;
     Ok(Plan {
         site,
         fractions,
@@ -136,7 +141,8 @@ fn plan(args: &EstimateArgs) -> Result<Plan> {
     })
 }
 
-fn fleet_of(args: &EstimateArgs) -> Result<Vec<FleetMember>> {
+/// The fleet, and a note for each bench file whose rate is unproven.
+fn fleet_of(args: &EstimateArgs, notes: &mut Vec<String>) -> Result<Vec<FleetMember>> {
     let mut members: Vec<(Efficiency, f64)> = Vec::new();
     if let Some(hpj) = args.hashes_per_joule {
         let hpj = positive("--hashes-per-joule", hpj)?;
@@ -155,7 +161,13 @@ fn fleet_of(args: &EstimateArgs) -> Result<Vec<FleetMember>> {
             .unzip();
         let shares = fleet::resolve_shares(&shares)?;
         for (path, share) in paths.iter().zip(shares) {
-            members.push((fleet::read_bench(path)?, share));
+            let bench = report::read_bench(path)?;
+            let name = path.display().to_string();
+            let efficiency = report::efficiency(&bench, &name)?;
+            if let Some(why) = &efficiency.unproven {
+                notes.push(format!("{}: {why}", crate::error::sanitize(&name)));
+            }
+            members.push((efficiency, share));
         }
     }
     let n = members.len();
@@ -204,6 +216,7 @@ fn given_efficiency(hashes_per_joule: f64, option: &str, value: f64) -> Result<E
         joules_per_terahash: jth,
         measured: None,
         device_watts: None,
+        unproven: None,
     })
 }
 

@@ -380,6 +380,7 @@ mod tests {
                 joules_per_terahash: 1e12 / hpj,
                 measured: Some(true),
                 device_watts: Some(watts),
+                unproven: None,
             },
             power_share: share,
             device_usd: Some(usd),

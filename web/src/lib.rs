@@ -303,6 +303,11 @@ async fn run_bench(
     if report.shares.found != report.shares.verified {
         return Err(Error::check_failed("a share did not verify"));
     }
+    // A run whose proof of work did not pass is no result (see
+    // hashwatt::proof): the page shows why instead of a rate.
+    if let Some(why) = report.proof_of_work.as_ref().and_then(|p| p.failure()) {
+        return Err(Error::check_failed(why));
+    }
     Ok(report)
 }
 
