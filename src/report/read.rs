@@ -158,7 +158,7 @@ mod tests {
                     v["shares"]["found"] = 0.into();
                     v["shares"]["verified"] = 0.into();
                 },
-                "shares.found says this is not a result",
+                "not a result (shares.found is too few): proof of work failed: found 0 shares",
             ),
             (
                 |v| v["schema"] = "hashwatt.bench/9".into(),

@@ -189,13 +189,10 @@ fn proof(report: &BenchReport) -> Result<Standing, String> {
     let shares = &report.shares;
     let judged = ProofOfWork::judge(report.nonces, shares.bits, shares.verified);
     let not_a_result = |field: &str, proof: &ProofOfWork| {
-        fail(
-            field,
-            format!(
-                "says this is not a result: {}",
-                proof.failure().unwrap_or_default()
-            ),
-        )
+        Err(format!(
+            "not a result ({field}): {}",
+            proof.failure().unwrap_or_default()
+        ))
     };
     if report.schema == BENCH_SCHEMA {
         let Some(recorded) = &report.proof_of_work else {
@@ -205,10 +202,10 @@ fn proof(report: &BenchReport) -> Result<Standing, String> {
             );
         };
         if !report.valid {
-            return not_a_result("valid", recorded);
+            return not_a_result("valid is false", recorded);
         }
         if !recorded.passed || recorded.verdict != ProofVerdict::Passed {
-            return not_a_result("proof_of_work", recorded);
+            return not_a_result("proof_of_work did not pass", recorded);
         }
         if (recorded.nonces, recorded.share_bits, recorded.found)
             != (report.nonces, shares.bits, shares.verified)
@@ -227,13 +224,13 @@ fn proof(report: &BenchReport) -> Result<Standing, String> {
             );
         }
     } else if !report.valid {
-        return fail("valid", "is false: this document is no result".into());
+        return Err("not a result (valid is false)".into());
     }
     match judged.verdict {
         ProofVerdict::Passed => Ok(Standing::Proven),
-        ProofVerdict::Failed => not_a_result("shares.found", &judged),
+        ProofVerdict::Failed => not_a_result("shares.found is too few", &judged),
         ProofVerdict::TooFewShares if report.schema == BENCH_SCHEMA => {
-            not_a_result("shares.expected", &judged)
+            not_a_result("shares.expected is too few", &judged)
         }
         ProofVerdict::TooFewShares => Ok(Standing::Unproven(format!(
             "written before the proof of work ({}), with {:.1} shares expected where {:.0} would prove the work: its rate is unproven",
