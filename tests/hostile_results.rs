@@ -598,3 +598,192 @@ fn report_of(outcome: &bench::BenchOutcome) -> hashwatt::report::BenchReport {
         outcome,
     )
 }
+
+/// A header on `prev`, `later` seconds after it, with nBits `bits` and the
+/// first nonce whose hash meets (or, with `mined` false, misses) its own
+/// target.
+fn header_with(prev: &BlockHeader, bits: u32, mined: bool, later: u32) -> BlockHeader {
+    let mut bytes = *catalog::latest_embedded().header.as_bytes();
+    bytes[4..36].copy_from_slice(prev.block_hash().internal_bytes());
+    bytes[68..72].copy_from_slice(&(prev.time() + later).to_le_bytes());
+    bytes[72..76].copy_from_slice(&bits.to_le_bytes());
+    let header = BlockHeader::from_bytes(bytes);
+    let target = header.target().unwrap();
+    (0..)
+        .map(|nonce| header.with_nonce(nonce))
+        .find(|h| h.block_hash().meets(&target) == mined)
+        .unwrap()
+}
+
+fn write_headers(dir: &Path, name: &str, lines: &[String]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    format!("@{}", path.display())
+}
+
+fn estimate_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["estimate", "--jth", "9.5", "--json", "-"];
+    all.extend(args);
+    let output = run(&all);
+    assert!(output.status.success(), "{all:?}: {}", stderr(&output));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Class: chain data obeys consensus rules. Headers whose target is easier
+/// than the proof-of-work limit (0x1d00ffff), or whose hash misses their
+/// own target, alone or in a chain, are refused by `--network-from`; with
+/// `--unchecked-headers` they are used and labelled given, never chain.
+/// Real headers stay chain data with or without the flag.
+#[test]
+fn headers_that_break_consensus_are_never_chain_data() {
+    let dir = scratch("consensus");
+    let latest = catalog::latest_embedded().header;
+    // 65,536 times easier than the limit: about 109 H/s of "network".
+    let easy = header_with(&latest, 0x1f00_ffff, true, 600);
+    let easy_next = header_with(&easy, 0x1f00_ffff, true, 600);
+    let unmined = header_with(&latest, latest.bits(), false, 600);
+    let mainnet = |i: usize| {
+        std::fs::read_to_string("tests/data/mainnet-headers-32257-35256.txt")
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .nth(i)
+            .unwrap()
+            .to_string()
+    };
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "easier than the limit",
+            easy.to_hex(),
+            "easier than Bitcoin's proof-of-work limit",
+        ),
+        (
+            "above its own target",
+            unmined.to_hex(),
+            "does not meet its own target",
+        ),
+        (
+            "a chain easier than the limit",
+            write_headers(&dir, "easy.txt", &[easy.to_hex(), easy_next.to_hex()]),
+            "easier than Bitcoin's proof-of-work limit",
+        ),
+    ];
+    for (name, spec, expected) in cases {
+        let output = run(&["estimate", "--jth", "9.5", "--network-from", &spec]);
+        assert_fails(name, &output, 2, &[expected, "--unchecked-headers"]);
+        let e = estimate_json(&["--network-from", &spec, "--unchecked-headers"]);
+        let network = &e["site"]["network"];
+        assert_eq!(network["source"], "given", "{name}: {network}");
+        assert!(
+            network["basis"]
+                .as_str()
+                .unwrap()
+                .contains("not chain data"),
+            "{name}: {network}"
+        );
+        let text = String::from_utf8_lossy(
+            &run(&[
+                "estimate",
+                "--jth",
+                "9.5",
+                "--network-from",
+                &spec,
+                "--unchecked-headers",
+            ])
+            .stdout,
+        )
+        .into_owned();
+        assert!(!text.contains("[chain]"), "{name}: {text}");
+    }
+    for spec in [
+        "951658".to_string(),
+        write_headers(&dir, "real.txt", &[mainnet(0), mainnet(1), mainnet(2)]),
+    ] {
+        for flag in [&[][..], &["--unchecked-headers"][..]] {
+            let mut args = vec!["--network-from", spec.as_str()];
+            args.extend(flag);
+            assert_eq!(
+                estimate_json(&args)["site"]["network"]["source"],
+                "chain",
+                "{spec}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Class: the subsidy comes from a height the chain proves, or is labelled
+/// assumed. An embedded header (by height or among a file's headers,
+/// linked to the rest) proves its height; heights a file only claims, and
+/// a network given in EH/s, give an assumed subsidy; a file whose claimed
+/// heights contradict an embedded header it holds is refused.
+#[test]
+fn the_subsidy_height_is_proven_or_labelled_assumed() {
+    let dir = scratch("subsidy");
+    let lines: Vec<String> = std::fs::read_to_string("tests/data/mainnet-headers-32257-35256.txt")
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    let at = |height: usize| lines[height - 32257].clone();
+    // 33,300 to 33,400 hold the embedded block 33,333; 34,000 to 34,100 none.
+    let anchored: Vec<String> = (33_300..=33_400).map(at).collect();
+    let unanchored: Vec<String> = (34_000..=34_100).map(at).collect();
+    let shifted: Vec<String> = anchored
+        .iter()
+        .map(|l| {
+            let (height, rest) = l.split_once(' ').unwrap();
+            format!("{} {rest}", height.parse::<u64>().unwrap() + 1)
+        })
+        .collect();
+    let anchored = write_headers(&dir, "anchored.txt", &anchored);
+    let unanchored = write_headers(&dir, "claimed.txt", &unanchored);
+    let cases: Vec<(&str, Vec<&str>, &str, u64)> = vec![
+        (
+            "an embedded height",
+            vec!["--network-from", "33333"],
+            "protocol",
+            33_333,
+        ),
+        (
+            "a file holding an embedded header",
+            vec!["--network-from", &anchored],
+            "protocol",
+            33_400,
+        ),
+        (
+            "a file of claimed heights",
+            vec!["--network-from", &unanchored],
+            "assumed",
+            34_100,
+        ),
+    ];
+    for (name, args, source, height) in cases {
+        let e = estimate_json(&args);
+        assert_eq!(e["inputs"]["subsidy_btc"]["source"], source, "{name}");
+        assert_eq!(
+            e["site"]["network"]["headers"]["last_height"], height,
+            "{name}"
+        );
+        assert_eq!(e["site"]["subsidy_btc"], 50.0, "{name}");
+        let mut text_args = vec!["estimate", "--jth", "9.5"];
+        text_args.extend(&args);
+        let text = String::from_utf8_lossy(&run(&text_args).stdout).into_owned();
+        assert!(
+            text.contains(&format!("subsidy [{source}")),
+            "{name}: {text}"
+        );
+    }
+    let e = estimate_json(&["--network-ehs", "800"]);
+    assert_eq!(e["inputs"]["subsidy_btc"]["source"], "assumed");
+    let spec = write_headers(&dir, "shifted.txt", &shifted);
+    let output = run(&["estimate", "--jth", "9.5", "--network-from", &spec]);
+    assert_fails(
+        "shifted heights",
+        &output,
+        2,
+        &["is block 33333 of the embedded set, not height 33334 as given"],
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

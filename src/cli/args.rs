@@ -280,6 +280,11 @@ pub struct EstimateArgs {
     /// recent embedded header]
     #[arg(long, value_name = "H")]
     pub network_from: Option<String>,
+    /// Use --network-from headers that break Bitcoin's proof-of-work rules (a target
+    /// easier than the limit, nBits 0x1d00ffff, or a hash above its own target), as
+    /// regtest or made-up headers do. The network figure is then labelled given, not chain
+    #[arg(long, requires = "network_from")]
+    pub unchecked_headers: bool,
     /// Average transaction fees per block, in BTC, on top of the subsidy
     #[arg(value_parser = number, long, value_name = "BTC")]
     pub fees_btc_per_block: Option<f64>,

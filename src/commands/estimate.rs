@@ -12,6 +12,7 @@ use crate::output::Destination;
 use crate::plot;
 use crate::report::{self, JsonOut};
 use crate::site::model::{self, Input, Inputs, Plan, MAX_SCENARIOS};
+use crate::site::network::Consensus;
 use crate::site::{self, fleet, FleetMember, Network, Site, Source};
 
 pub use render::summary_lines;
@@ -75,7 +76,14 @@ fn plan(args: &EstimateArgs, notes: &mut Vec<String>) -> Result<Plan> {
     };
     let network = match (args.network_ehs, &args.network_from) {
         (Some(ehs), _) => Network::given_ehs(ehs),
-        (None, Some(spec)) => Network::resolve(spec)?,
+        (None, Some(spec)) => Network::resolve_with(
+            spec,
+            if args.unchecked_headers {
+                Consensus::Unchecked
+            } else {
+                Consensus::Enforced
+            },
+        )?,
         (None, None) => Network::latest_embedded(),
     };
     network.validate()?;
@@ -94,7 +102,7 @@ fn plan(args: &EstimateArgs, notes: &mut Vec<String>) -> Result<Plan> {
         plant_mw,
         pue: given(args.pue, site::DEFAULT_PUE),
         uptime: given(args.uptime, 1.0),
-        subsidy_btc: Input::new(network.subsidy_btc(), Source::Protocol),
+        subsidy_btc: Input::new(network.subsidy_btc(), network.subsidy_source()),
         fees_btc_per_block: given(args.fees_btc_per_block, 0.0),
         btc_usd: None,
         power_usd_per_mwh: None,

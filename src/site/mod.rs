@@ -62,8 +62,11 @@ pub enum Source {
     Measured,
     /// Derived from real block headers.
     Chain,
-    /// Bitcoin's rules (the subsidy schedule).
+    /// Bitcoin's rules (the subsidy schedule) at a height the chain proves.
     Protocol,
+    /// Not proven: a height a header file only claims, or today's subsidy
+    /// where no header gives a height.
+    Assumed,
     /// Given on the command line (or a power stated to `bench --watts`).
     Given,
     /// hashwatt's built-in default, not given.
@@ -76,6 +79,7 @@ impl Source {
             Source::Measured => "measured",
             Source::Chain => "chain",
             Source::Protocol => "protocol",
+            Source::Assumed => "assumed",
             Source::Given => "given",
             Source::Default => "default",
         }
