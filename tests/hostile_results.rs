@@ -787,3 +787,73 @@ fn the_subsidy_height_is_proven_or_labelled_assumed() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Class: economic and physical inputs are bounded by reality. Fees above
+/// the subsidy's scale, a device of more than a megawatt or a billion
+/// dollars, a bitcoin or a megawatt-hour priced beyond any market, an
+/// efficiency past the Landauer limit, a share of the power too small for
+/// one whole device: each refused with exit 2 and one line naming it.
+#[test]
+fn economic_and_physical_inputs_are_bounded_by_reality() {
+    let dir = scratch("reality");
+    let bench = dir.join("gpu.json");
+    let document = common::bench_document("hashwatt.bench/3", "GPU", 1e6, 1e6, 200.0);
+    std::fs::write(&bench, document.to_string()).unwrap();
+    let tiny_share = format!("{}:1e-300", bench.display());
+    let rest = format!("{}:1", bench.display());
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--fees-btc-per-block", "21e6"],
+            "--fees-btc-per-block must be between 0 and 50",
+        ),
+        (
+            vec!["--fees-btc-per-block", "50.01"],
+            "--fees-btc-per-block must be between 0 and 50",
+        ),
+        (
+            vec!["--device-watts", "1e308"],
+            "--device-watts must be more than 0 and at most 1000000 W",
+        ),
+        (
+            vec!["--device-watts", "1e308", "--device-usd", "1e308"],
+            "--device-watts must be more than 0 and at most 1000000 W",
+        ),
+        (
+            vec!["--device-watts", "700", "--device-usd", "1e308"],
+            "--device-usd must be more than 0 and at most 1e9",
+        ),
+        (
+            vec!["--btc-usd", "1e308"],
+            "--btc-usd must be more than 0 and at most 1e9",
+        ),
+        (
+            vec!["--power-usd-per-mwh", "-1e308"],
+            "--power-usd-per-mwh must be between -1000000 and 1000000",
+        ),
+        (
+            vec!["--device-watts", "1e6", "--plant-mw", "0.5"],
+            "runs no whole device of 1000000 W",
+        ),
+    ];
+    let efficiencies: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--jth", "1e-5"], "is beyond reality"),
+        (vec!["--hashes-per-joule", "1e16"], "is beyond reality"),
+        (vec!["--jth", "1e30"], "is beyond reality"),
+        (
+            vec!["--from", &tiny_share, "--from", &rest],
+            "runs no whole device of 200 W",
+        ),
+    ];
+    let with_jth = cases.into_iter().map(|(mut args, why)| {
+        args.splice(0..0, ["--jth", "9.5"]);
+        (args, why)
+    });
+    for (args, expected) in with_jth.chain(efficiencies) {
+        let mut all = vec!["estimate"];
+        all.extend(&args);
+        let output = run(&all);
+        assert_fails(&all.join(" "), &output, 2, &[expected]);
+        assert!(output.stdout.is_empty(), "{all:?} printed a result");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

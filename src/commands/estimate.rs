@@ -21,6 +21,7 @@ pub use site::{estimate, Efficiency, Estimate};
 pub fn run(args: &EstimateArgs) -> Result<i32> {
     let mut notes = Vec::new();
     let plan = plan(args, &mut notes)?;
+    model::check_inputs(&plan)?;
     let estimate = model::build(&plan);
     model::check(&estimate)?;
     for note in &notes {

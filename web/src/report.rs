@@ -142,6 +142,7 @@ pub fn estimate(inputs: &EstimateInputs) -> Result<EstimateOut> {
         ..Site::default()
     };
     site.validate()?;
+    model::check_efficiency(&efficiency)?;
     let estimate = model::estimate(&site, efficiency);
     model::check(&estimate)?;
     let svg = hashwatt::plot::estimate_svg_text(&estimate).map_err(Error::input)?;
