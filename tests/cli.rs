@@ -478,7 +478,7 @@ fn estimate_reads_a_bench_file_and_draws_the_plot() {
     ));
     assert!(close(
         e["scenarios"][0]["devices"].as_f64().unwrap(),
-        (5.7e9 / 1.1 / 50.0).floor(),
+        (5.7e9_f64 / 1.1 / 50.0).floor(),
         1e-6
     ));
     let svg = std::fs::read_to_string(&plot).unwrap();

@@ -212,7 +212,7 @@ pub struct Shares {
 /// `hashwatt bench --device all --json`: one report per device.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct BenchAllReport {
-    /// `hashwatt.bench-all/2`.
+    /// `hashwatt.bench-all/3`.
     pub schema: String,
     pub runs: Vec<BenchReport>,
     pub failed: Vec<FailedRun>,

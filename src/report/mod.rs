@@ -23,6 +23,7 @@ pub use validate::{validate, Standing};
 #[cfg(feature = "native")]
 use serde::Serialize;
 
+#[cfg(feature = "native")]
 use crate::error::{Error, Result};
 #[cfg(feature = "native")]
 use crate::output::Destination;

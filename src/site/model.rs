@@ -311,7 +311,7 @@ pub fn check_inputs(plan: &Plan) -> Result<()> {
         }
     }
     if let Some(price) = plan.inputs.power_usd_per_mwh {
-        if !(price.value.abs() <= bounds::MAX_USD_PER_MWH) {
+        if price.value.is_nan() || price.value.abs() > bounds::MAX_USD_PER_MWH {
             return bad(format!(
                 "--power-usd-per-mwh must be between -{0} and {0} (a hundred times the highest caps of wholesale power markets), got {1}",
                 num(bounds::MAX_USD_PER_MWH),
@@ -355,7 +355,7 @@ fn check_reality(estimate: &Estimate) -> Result<()> {
     for s in &estimate.scenarios {
         for (m, p) in estimate.fleet.iter().zip(&s.fleet) {
             match (p.devices, m.efficiency.device_watts) {
-                (Some(devices), Some(watts)) if !(devices >= 1.0) => {
+                (Some(devices), Some(watts)) if devices.is_nan() || devices < 1.0 => {
                     return Err(Error::input(format!(
                         "{} W of the site's power for {} runs no whole device of {} W: give it a larger share of the power",
                         num(p.it_watts),
@@ -363,7 +363,7 @@ fn check_reality(estimate: &Estimate) -> Result<()> {
                         num(watts)
                     )));
                 }
-                _ if !(p.it_watts >= 1.0) => {
+                _ if p.it_watts.is_nan() || p.it_watts < 1.0 => {
                     return Err(Error::input(format!(
                         "{} W of the site's power for {}, less than a watt: give it a larger share of the power",
                         num(p.it_watts),

@@ -227,7 +227,7 @@ impl Hashwatt {
     /// Benches for `seconds` on the latest embedded header; `watts` is the
     /// stated power (not finite or not positive: none). `browser` is JSON
     /// from `navigator`; `on_progress` gets each timed batch's progress.
-    /// Resolves with the `hashwatt.bench/2` document.
+    /// Resolves with the `hashwatt.bench/3` document.
     pub fn bench(
         &self,
         seconds: f64,
