@@ -19,12 +19,13 @@ const RANKED: usize = 8;
 pub fn run(args: &TuneArgs) -> Result<i32> {
     let plan = plan(args)?;
     let known = catalog::resolve_or_latest(args.header.as_deref())?;
+    let choices = super::choose_devices(args.device.as_deref())?;
     // The sweep's result is cached: the cache is checked before it runs.
     tune::prepare_store()?;
     let interrupt = Interrupt::install();
     let mut results = Vec::new();
     let mut failure = None;
-    for choice in super::choose_devices(args.device.as_deref())? {
+    for choice in choices {
         let DeviceChoice::Gpu(adapter) = choice else {
             return Err(Error::input("tune sweeps GPU kernel settings; the CPU reference has none (pick a GPU with --device)"));
         };

@@ -53,13 +53,14 @@ impl Destination {
             force,
         };
         let folder = destination.folder();
+        // First: past PATH_MAX, the folder could not even be looked up.
+        super::names::check_fits(path, &folder, option)?;
         if !folder.is_dir() {
             return Err(Error::input(format!(
                 "{option} {shown}: the folder {} does not exist",
                 folder.display()
             )));
         }
-        super::names::check_fits(path, &folder, option)?;
         tempfile::Builder::new()
             .prefix(".hashwatt-probe")
             .tempfile_in(&folder)

@@ -54,7 +54,12 @@ pub struct CacheFile {
 /// ignored (a relative one would put the cache wherever the command
 /// happens to run).
 pub fn cache_path() -> Option<PathBuf> {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    cache_path_from(|name| std::env::var_os(name))
+}
+
+/// [`cache_path`] with the environment read through `env`.
+fn cache_path_from(env: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let var = |name: &str| env(name).filter(|v| !v.is_empty());
     let xdg = var("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .filter(|d| d.is_absolute());
@@ -376,6 +381,32 @@ mod tests {
                 contents.problems
             );
         }
+    }
+
+    #[test]
+    fn a_relative_xdg_cache_home_is_ignored() {
+        let path = |vars: &[(&str, &str)]| {
+            cache_path_from(|name| {
+                vars.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| std::ffi::OsString::from(v))
+            })
+        };
+        let home = Some(PathBuf::from("/home/u/.cache/hashwatt/tuning.json"));
+        assert_eq!(
+            path(&[("HOME", "/home/u"), ("XDG_CACHE_HOME", "/c")]),
+            Some(PathBuf::from("/c/hashwatt/tuning.json"))
+        );
+        for xdg in ["", "rel", "./c", "../c"] {
+            let found = path(&[("HOME", "/home/u"), ("XDG_CACHE_HOME", xdg)]);
+            assert_eq!(found, home, "XDG_CACHE_HOME={xdg:?}");
+        }
+        // hashwatt's own variable is taken as given.
+        assert_eq!(
+            path(&[("HASHWATT_CACHE_DIR", "here"), ("HOME", "/home/u")]),
+            Some(PathBuf::from("here/tuning.json"))
+        );
+        assert_eq!(path(&[]), None);
     }
 
     /// Tunes that finish together: 6 threads each store 5 entries of their
