@@ -58,6 +58,7 @@ static STDOUT_ERROR: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(No
 /// Writes to standard output as it is; after the first failure, does
 /// nothing. Private: human text goes through the macros, documents through
 /// [`write_document`].
+#[allow(clippy::disallowed_methods)] // the one handle on standard output
 fn raw_stdout(args: fmt::Arguments<'_>) {
     if STDOUT.load(Ordering::Relaxed) != FINE {
         return;
@@ -118,6 +119,7 @@ fn record_stdout_error(e: &io::Error) {
 
 /// Writes to standard error as it is, ignoring failure (there is nowhere
 /// left to say that it failed).
+#[allow(clippy::disallowed_methods)] // the one handle on standard error
 fn raw_stderr(args: fmt::Arguments<'_>) {
     let mut err = io::stderr().lock();
     let _ = err.write_fmt(args).and_then(|()| err.flush());
