@@ -244,8 +244,9 @@ pub(super) fn print_all_table(reports: &[BenchReport], failures: &[(String, Erro
         .max()
         .unwrap_or(6)
         .max(6);
+    outln!();
     outln!(
-        "\n  {:<width$}  {:<8}  {:>12}  {:>8}  shares",
+        "  {:<width$}  {:<8}  {:>12}  {:>8}  shares",
         "device",
         "backend",
         "hashrate",
