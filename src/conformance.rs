@@ -174,7 +174,7 @@ pub fn run_with_progress(
                 nonces,
                 &target,
                 cpu::available_threads(),
-            );
+            )?;
             cpu_hits.sort_unstable();
             Some(HitSetCheck {
                 nonces,

@@ -114,6 +114,21 @@ pub fn cpu_summary(threads: usize, path: CpuPath) -> DeviceSummary {
     }
 }
 
+/// `--threads`: at least 1, and at most the threads this machine runs at
+/// once ([`cpu::available_threads`]): more only queue behind each other,
+/// measure nothing better, and past a few thousand the system refuses to
+/// start them.
+pub fn check_threads(threads: Option<usize>) -> Result<()> {
+    let most = cpu::available_threads();
+    match threads {
+        Some(0) => Err(Error::input("--threads must be at least 1")),
+        Some(n) if n > most => Err(Error::input(format!(
+            "--threads {n} is more than the {most} this machine runs at once (available parallelism); give at most {most}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Resolves a spec as [`select`] does, with the CPU run as `cpu` says.
 /// `--cpu-path` and `--threads` need `--device cpu`.
 pub fn select_with(
@@ -126,9 +141,7 @@ pub fn select_with(
             "--cpu-path and --threads apply to the CPU device: add --device cpu",
         ));
     }
-    if cpu.threads == Some(0) {
-        return Err(Error::input("--threads must be at least 1"));
-    }
+    check_threads(cpu.threads)?;
     Ok(select(spec, adapters)?
         .into_iter()
         .map(|choice| match choice {
@@ -266,13 +279,13 @@ mod tests {
     fn cpu_options_need_the_cpu_device() {
         let scalar = CpuOptions {
             path: Some(CpuPath::Scalar),
-            threads: Some(3),
+            threads: Some(1),
         };
         let chosen = select_with(&DeviceSpec::Cpu, &[], scalar).unwrap();
         assert!(matches!(
             chosen[0],
             DeviceChoice::Cpu {
-                threads: 3,
+                threads: 1,
                 path: CpuPath::Scalar
             }
         ));

@@ -227,6 +227,11 @@ mod tests {
         assert!(!shown.contains(['\u{feff}', '\u{202e}']), "{shown}");
         assert!(shown.contains("\\u{1b}[2J\\u{a}hashwatt"), "{shown}");
         assert_eq!(sanitize("plain text, café"), "plain text, café");
+        // Every bidirectional embedding, override and isolate is escaped.
+        for c in ('\u{202a}'..='\u{202e}').chain('\u{2066}'..='\u{2069}') {
+            let shown = sanitize(&format!("a{c}b")).into_owned();
+            assert_eq!(shown, format!("a\\u{{{:x}}}b", c as u32));
+        }
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! One bounded reader for every text file hashwatt takes as input (`--header
-//! @FILE`, `verify --headers FILE`, the tuning cache): it stops after a
-//! limit instead of reading `/dev/zero` until memory runs out, refuses a
-//! folder, drops a UTF-8 byte-order mark (Windows editors write one), and
-//! says where a file is not UTF-8.
+//! @FILE`, `verify --headers FILE`, `--kernel FILE.wgsl`, bench results, the
+//! tuning cache): it stops after a limit instead of reading `/dev/zero`
+//! until memory runs out, refuses a folder, drops a UTF-8 byte-order mark
+//! (Windows editors write one), and says where a file is not UTF-8.
+//! [`read_attribute`] is its small sibling for the one-line files of sysfs
+//! (power meters), whose tree `HASHWATT_POWERCAP_ROOT` and
+//! `HASHWATT_DRM_ROOT` can move anywhere.
 
 use std::io::Read;
 use std::path::Path;
@@ -41,6 +44,27 @@ pub fn read_text(path: &Path, what: &str, limit: u64) -> Result<String, String> 
     })
 }
 
+/// The most a sysfs attribute holds: one page.
+pub const MAX_ATTRIBUTE_BYTES: u64 = 4096;
+
+/// A sysfs attribute (`energy_uj`, `name`, `uevent`): at most
+/// [`MAX_ATTRIBUTE_BYTES`], as text. Errors keep their kind (a permission
+/// error is told apart by the RAPL meter); more than a page is
+/// `InvalidData`.
+pub fn read_attribute(path: &Path) -> std::io::Result<String> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_ATTRIBUTE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_ATTRIBUTE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("more than {MAX_ATTRIBUTE_BYTES} bytes; not a sysfs attribute"),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +91,7 @@ mod tests {
     fn an_endless_file_stops_at_the_limit() {
         let err = read_text(Path::new("/dev/zero"), "header file", 1 << 20).unwrap_err();
         assert!(err.contains("larger than 1 MiB"), "{err}");
+        let err = read_attribute(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
     }
 }

@@ -88,7 +88,7 @@ fn gpu_hit_set_equals_cpu_hit_set_at_an_easy_target() {
             let start = 0x1234_5678;
             let gpu_hits =
                 search_range(&mut *gpu, &header, start, 1 << 16, &target, 1 << 14).unwrap();
-            let mut cpu_hits = cpu::search_parallel(&header, start, 1 << 16, &target, 2);
+            let mut cpu_hits = cpu::search_parallel(&header, start, 1 << 16, &target, 2).unwrap();
             cpu_hits.sort_unstable();
             assert!(
                 cpu_hits.len() > 150,

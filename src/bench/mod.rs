@@ -89,6 +89,8 @@ impl BenchOptions {
             share_bits: None,
             batch_seconds: DEFAULT_BATCH_MS as f64 / 1000.0,
             start_nonce: 0,
+            // Only asks whether it is a terminal; writes nothing.
+            #[allow(clippy::disallowed_methods)]
             progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             repeat: 1,
             sample_seconds: 1.0,

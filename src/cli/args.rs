@@ -201,7 +201,8 @@ pub struct CpuArgs {
     /// `avx512`, `avx2` or `scalar`. A path the CPU lacks is an error [default: auto]
     #[arg(long, value_name = "PATH")]
     pub cpu_path: Option<String>,
-    /// With --device cpu: threads to search on [default: every core]
+    /// With --device cpu: threads to search on, at most the threads this machine runs at
+    /// once (its available parallelism) [default: all of them]
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 }

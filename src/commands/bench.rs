@@ -83,6 +83,18 @@ fn plan(args: &BenchArgs) -> Result<Plan> {
         .as_deref()
         .map(|path| Destination::prepare(path, args.force, "--plot"))
         .transpose()?;
+    let mut inputs = Vec::new();
+    if let Some(KernelVariant::User(source)) = variant {
+        inputs.push(("--kernel file", std::path::Path::new(source.path.as_str())));
+    }
+    if let Some(file) = super::header_file(args.header.as_deref()) {
+        inputs.push(("--header file", file));
+    }
+    super::check_outputs(json.as_ref(), plot.as_ref(), &inputs)?;
+    if args.tune {
+        // The sweep's result is cached: the cache is checked now.
+        crate::tune::prepare_store()?;
+    }
     Ok(Plan {
         known,
         stop_rule,
@@ -130,14 +142,20 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         });
         let group = &group;
         std::thread::scope(|scope| {
+            // A thread the system will not start fails that device alone.
             let workers: Vec<_> = choices
                 .iter()
-                .map(|choice| scope.spawn(move || run_one(choice, job, false, Some(group))))
+                .map(|choice| {
+                    std::thread::Builder::new()
+                        .name("bench".into())
+                        .spawn_scoped(scope, move || run_one(choice, job, false, Some(group)))
+                        .map_err(|e| Error::device(format!("cannot start a bench thread: {e}")))
+                })
                 .collect();
             workers
                 .into_iter()
                 .map(|w| {
-                    w.join()
+                    w?.join()
                         .unwrap_or_else(|_| Err(Error::device("a bench thread panicked")))
                 })
                 .collect()
@@ -436,12 +454,13 @@ fn run_one(
     Ok(Some(report))
 }
 
-/// A device's name and backend, short enough to label its progress bar.
+/// A device's name and backend, short enough to label its progress bar
+/// (which indicatif draws itself: sanitized here).
 fn summary_name(choice: &DeviceChoice) -> String {
     let summary = choice.summary();
     let name = match summary.name.char_indices().nth(16) {
         Some((cut, _)) => format!("{}…", &summary.name[..cut]),
         None => summary.name,
     };
-    format!("{name} [{}]", summary.backend)
+    crate::output::sanitize(&format!("{name} [{}]", summary.backend)).into_owned()
 }

@@ -246,8 +246,9 @@ pub(super) fn print_all_table(reports: &[&BenchReport], failures: &[(String, Err
         .max()
         .unwrap_or(6)
         .max(6);
+    outln!();
     outln!(
-        "\n  {:<width$}  {:<8}  {:>12}  {:>8}  shares",
+        "  {:<width$}  {:<8}  {:>12}  {:>8}  shares",
         "device",
         "backend",
         "hashrate",

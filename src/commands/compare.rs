@@ -8,6 +8,12 @@ use crate::report::{self, format_rate, format_si, JsonOut};
 
 pub fn run(args: &CompareArgs) -> Result<i32> {
     let json = JsonOut::parse(args.json.as_deref(), args.force)?;
+    let inputs: Vec<(&str, &std::path::Path)> = args
+        .files
+        .iter()
+        .map(|path| ("input", path.as_path()))
+        .collect();
+    super::check_outputs(json.as_ref(), None, &inputs)?;
     let reports = args
         .files
         .iter()
@@ -38,8 +44,11 @@ fn print_table(comparison: &Comparison) {
     let width = |f: &dyn Fn(&compare::CompareRow) -> usize, min: usize| {
         comparison.rows.iter().map(f).max().unwrap_or(min).max(min)
     };
-    let file_w = width(&|r| r.file.chars().count(), 4);
-    let device_w = width(&|r| r.device.chars().count(), 6);
+    // Names from the files are printed escaped (see crate::output): the
+    // columns are as wide as what is shown.
+    let shown = |text: &str| crate::output::sanitize(text).chars().count();
+    let file_w = width(&|r| shown(&r.file), 4);
+    let device_w = width(&|r| shown(&r.device), 6);
     outln!(
         "  {:<file_w$}  {:<device_w$}  {:<8}  {:<14}  {:>11}  {:>25}  {:>9}  {:>10}  {:>7}  {:>7}  vs first",
         "file", "device", "backend", "kernel", "hashrate", "p5 .. p95", "stable", "J/TH", "rate", "energy"
@@ -70,8 +79,8 @@ fn print_table(comparison: &Comparison) {
         };
         outln!(
             "  {:<file_w$}  {:<device_w$}  {:<8}  {:<14}  {:>11}  {:>25}  {:>9}  {:>10}  {:>6.2}x  {:>7}  {verdict}",
-            row.file,
-            row.device,
+            crate::output::sanitize(&row.file),
+            crate::output::sanitize(&row.device),
             row.backend,
             row.kernel.as_deref().unwrap_or("cpu"),
             format_rate(row.hashes_per_second),

@@ -92,7 +92,8 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
             row.summary.driver
         );
     }
-    outln!("\ncpu paths (--device cpu --cpu-path PATH):");
+    outln!();
+    outln!("cpu paths (--device cpu --cpu-path PATH):");
     for path in CpuPath::ALL {
         let state = match (path.available(), path == best_path) {
             (true, true) => "present, the default".to_string(),
@@ -101,7 +102,8 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
         };
         outln!("  {:<6} {:<32} {state}", path.name(), path.describe());
     }
-    outln!("\npower meters:");
+    outln!();
+    outln!("power meters:");
     for row in &rows {
         match (&row.meter, &row.meter_source, &row.meter_unavailable) {
             (Some(meter), Some(source), _) => outln!("  {:<6} {meter}: {source}", row.select),
@@ -110,8 +112,10 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
         }
     }
     if adapters.is_empty() {
-        outln!("\nwgpu found no adapter: install a Vulkan driver (on Debian: apt-get install mesa-vulkan-drivers)");
+        outln!();
+        outln!("wgpu found no adapter: install a Vulkan driver (on Debian: apt-get install mesa-vulkan-drivers)");
     }
-    outln!("\n* used when no --device is given");
+    outln!();
+    outln!("* used when no --device is given");
     Ok(exit::OK)
 }

@@ -19,6 +19,23 @@ pub use render::summary_lines;
 pub use site::{estimate, Efficiency, Estimate};
 
 pub fn run(args: &EstimateArgs) -> Result<i32> {
+    let plot = args
+        .plot
+        .as_deref()
+        .map(|path| Destination::prepare(path, args.force, "--plot"))
+        .transpose()?;
+    let json = JsonOut::parse(args.json.as_deref(), args.force)?;
+    let from: Vec<std::path::PathBuf> = args
+        .from
+        .iter()
+        .map(|spec| fleet::split_share(spec).0)
+        .collect();
+    let mut inputs: Vec<(&str, &std::path::Path)> =
+        from.iter().map(|p| ("--from file", p.as_path())).collect();
+    if let Some(file) = super::header_file(args.network_from.as_deref()) {
+        inputs.push(("--network-from file", file));
+    }
+    super::check_outputs(json.as_ref(), plot.as_ref(), &inputs)?;
     let mut notes = Vec::new();
     let plan = plan(args, &mut notes)?;
     model::check_inputs(&plan)?;
@@ -28,12 +45,6 @@ pub fn run(args: &EstimateArgs) -> Result<i32> {
         errln!("hashwatt: note: {note}");
     }
 
-    let plot = args
-        .plot
-        .as_deref()
-        .map(|path| Destination::prepare(path, args.force, "--plot"))
-        .transpose()?;
-    let json = JsonOut::parse(args.json.as_deref(), args.force)?;
     if let Some(destination) = &plot {
         plot::estimate_svg(destination, &estimate)?;
     }

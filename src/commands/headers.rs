@@ -49,8 +49,9 @@ pub fn run(args: &HeadersArgs) -> Result<i32> {
             row.nonce
         );
     }
+    outln!();
     outln!(
-        "\n{} headers; pass a height to --header, e.g. `hashwatt search --header 0`",
+        "{} headers; pass a height to --header, e.g. `hashwatt search --header 0`",
         rows.len()
     );
     Ok(exit::OK)

@@ -10,6 +10,10 @@ use crate::report::{self, JsonOut};
 pub fn run(args: &KernelCostArgs) -> Result<i32> {
     let json = JsonOut::parse(args.json.as_deref(), args.force)?;
     let variant = KernelVariant::parse_or_load(&args.kernel)?;
+    if let KernelVariant::User(source) = variant {
+        let kernel = std::path::Path::new(source.path.as_str());
+        super::check_outputs(json.as_ref(), None, &[("--kernel file", kernel)])?;
+    }
     let config = match variant {
         KernelVariant::Fast => KernelConfig::fast(),
         _ => KernelConfig::for_variant(variant),
@@ -70,8 +74,9 @@ fn print_table(cost: &KernelCostReport) {
         .max()
         .unwrap_or(8)
         .max(8);
+    outln!();
     outln!(
-        "\n  {:<18} {:<function_w$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>7}",
+        "  {:<18} {:<function_w$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>7}",
         "output",
         "function",
         "add",
@@ -110,7 +115,8 @@ fn print_table(cost: &KernelCostReport) {
         floor.compressions_high
     );
     if let (Some(compressions), Some(rounds)) = (cost.compressions, cost.ir().rounds) {
-        outln!("\n  this kernel: {rounds} of 128 rounds, {compressions:.3} compressions per nonce");
+        outln!();
+        outln!("  this kernel: {rounds} of 128 rounds, {compressions:.3} compressions per nonce");
     }
     if let Some(counts) = &cost.ir().per_nonce {
         if !counts.calls.is_empty() {

@@ -17,6 +17,8 @@ use crate::cli::CpuArgs;
 use crate::cpu::CpuPath;
 use crate::device::{self, CpuOptions, DeviceChoice, DeviceSpec};
 use crate::error::Result;
+use crate::output::Destination;
+use crate::report::JsonOut;
 
 /// The devices `--device` names, resolved against the adapters present.
 pub(crate) fn choose_devices(spec: Option<&str>) -> Result<Vec<DeviceChoice>> {
@@ -70,4 +72,28 @@ fn choose(spec: Option<&str>, cpu: &CpuArgs, honest: bool) -> Result<Vec<DeviceC
         }
     }
     device::select_with(&spec, &adapters, options)
+}
+
+/// A command's `--json` and `--plot` files name different files, and none
+/// of its `inputs` (`(what, path)`): checked before anything runs (see
+/// [`crate::output::check_outputs`]).
+pub(crate) fn check_outputs(
+    json: Option<&JsonOut>,
+    plot: Option<&Destination>,
+    inputs: &[(&str, &std::path::Path)],
+) -> Result<()> {
+    let mut outputs = Vec::new();
+    if let Some(JsonOut::File(destination)) = json {
+        outputs.push(("--json", destination.path()));
+    }
+    if let Some(destination) = plot {
+        outputs.push(("--plot", destination.path()));
+    }
+    crate::output::check_outputs(&outputs, inputs)
+}
+
+/// The file behind `--header @FILE` (or `--network-from @FILE`), if any.
+pub(crate) fn header_file(spec: Option<&str>) -> Option<&std::path::Path> {
+    spec.and_then(|s| s.strip_prefix('@'))
+        .map(std::path::Path::new)
 }

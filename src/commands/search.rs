@@ -82,7 +82,8 @@ smaller --count",
         out.nonces,
         out.device
     );
-    outln!("\n{} hit(s), each verified with sha2:", out.hits.len());
+    outln!();
+    outln!("{} hit(s), each verified with sha2:", out.hits.len());
     for hit in &out.hits {
         let block = if hit.meets_header_target {
             "  meets the header's target (a valid block)"
@@ -91,8 +92,9 @@ smaller --count",
         };
         outln!("  nonce {:>10}  {}{block}", hit.nonce, hit.hash);
     }
+    outln!();
     outln!(
-        "\n{:.2} s, {}",
+        "{:.2} s, {}",
         seconds,
         report::format_rate(out.nonces as f64 / seconds.max(1e-9))
     );

@@ -4,7 +4,7 @@
 use crate::catalog;
 use crate::cli::TuneArgs;
 use crate::device::DeviceChoice;
-use crate::error::{exit, require_positive, sanitize, Error, Result};
+use crate::error::{exit, require_positive, Error, Result};
 use crate::report;
 use crate::signals::Interrupt;
 use crate::tune::{self, Ended, Sweep, SweepEvent, SweepPlan, Trial};
@@ -19,10 +19,13 @@ const RANKED: usize = 8;
 pub fn run(args: &TuneArgs) -> Result<i32> {
     let plan = plan(args)?;
     let known = catalog::resolve_or_latest(args.header.as_deref())?;
+    let choices = super::choose_devices(args.device.as_deref())?;
+    // The sweep's result is cached: the cache is checked before it runs.
+    tune::prepare_store()?;
     let interrupt = Interrupt::install();
     let mut results = Vec::new();
     let mut failure = None;
-    for choice in super::choose_devices(args.device.as_deref())? {
+    for choice in choices {
         let DeviceChoice::Gpu(adapter) = choice else {
             return Err(Error::input("tune sweeps GPU kernel settings; the CPU reference has none (pick a GPU with --device)"));
         };
@@ -209,17 +212,19 @@ fn print_summary(sweep: &Sweep, saved: Option<&Result<std::path::PathBuf>>) {
             sweep.dropped.len(),
             sweep.dropped[0].workgroup_size,
             sweep.dropped[0].nonces_per_invocation,
-            sanitize(&sweep.dropped[0].reason)
+            sweep.dropped[0].reason
         );
     }
     let Some(best) = &sweep.best else {
         outln!(
-            "no setting was measured to the end ({})\n",
+            "no setting was measured to the end ({})",
             sweep.ended.describe()
         );
+        outln!();
         return;
     };
-    outln!("\n  ranking, fastest first:");
+    outln!();
+    outln!("  ranking, fastest first:");
     let ranking = tune::ranking(&sweep.trials);
     for (place, (trial, share)) in ranking.iter().take(RANKED).enumerate() {
         let range = trial.spread.as_ref().map_or(String::new(), |s| {
@@ -281,11 +286,9 @@ fn print_summary(sweep: &Sweep, saved: Option<&Result<std::path::PathBuf>>) {
         );
     }
     match saved {
-        Some(Ok(path)) => outln!(
-            "saved to {} (bench uses it from now on)\n",
-            sanitize(&path.display().to_string())
-        ),
-        Some(Err(_)) => outln!("not saved (below)\n"),
-        None => outln!("not saved: a partial sweep is not cached\n"),
+        Some(Ok(path)) => outln!("saved to {} (bench uses it from now on)", path.display()),
+        Some(Err(_)) => outln!("not saved (below)"),
+        None => outln!("not saved: a partial sweep is not cached"),
     }
+    outln!();
 }

@@ -19,11 +19,14 @@ use std::collections::VecDeque;
 pub use fast::{CpuPath, Job};
 pub use reference::{search_parallel, search_serial, state_meets, state_to_hash, MidstateHasher};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::header::BlockHash;
 use crate::header::BlockHeader;
 use crate::search::{Batch, BatchResult, Searcher};
 
+/// Threads the CPU can run at once (`std::thread::available_parallelism`:
+/// the cores this process may use, cgroup quotas and affinity included).
+/// Also the most `--threads` takes.
 pub fn available_threads() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
@@ -31,37 +34,52 @@ pub fn available_threads() -> usize {
 }
 
 /// Runs `search(first, len)` over `start..start + count` split into
-/// `threads` contiguous slices, one thread each, and joins the hits.
+/// `threads` contiguous slices, one thread each, and joins the hits. A
+/// thread the system will not start is an error (exit 3), never a panic,
+/// and never a silently smaller run.
 pub fn in_parallel(
     start: u32,
     count: u64,
     threads: usize,
     search: impl Fn(u32, u64) -> Vec<u32> + Sync,
-) -> Vec<u32> {
+) -> Result<Vec<u32>> {
     let threads = threads.clamp(1, count.max(1) as usize);
     if threads == 1 {
-        return search(start, count);
+        return Ok(search(start, count));
     }
     let per_thread = count.div_ceil(threads as u64);
     let search = &search;
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads as u64)
-            .map(|i| {
-                let first = i * per_thread;
-                let len = per_thread.min(count.saturating_sub(first));
-                scope.spawn(move || {
+        let mut workers = Vec::with_capacity(threads);
+        for i in 0..threads as u64 {
+            let first = i * per_thread;
+            let len = per_thread.min(count.saturating_sub(first));
+            let worker = std::thread::Builder::new()
+                .name(format!("search {i}"))
+                .spawn_scoped(scope, move || {
                     if len == 0 {
                         Vec::new()
                     } else {
                         search((start as u64 + first) as u32, len)
                     }
                 })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("search thread panicked"))
-            .collect()
+                .map_err(|e| {
+                    Error::device(format!(
+                        "cannot start search thread {} of {threads}: {e}",
+                        i + 1
+                    ))
+                })?;
+            workers.push(worker);
+        }
+        let mut hits = Vec::new();
+        for worker in workers {
+            hits.extend(
+                worker
+                    .join()
+                    .map_err(|_| Error::device("a CPU search thread panicked"))?,
+            );
+        }
+        Ok(hits)
     })
 }
 
@@ -137,7 +155,7 @@ impl Searcher for CpuSearcher {
         let path = self.path;
         let hits = in_parallel(batch.start, batch.count, self.threads, |first, len| {
             fast::search(path, &job, first, len)
-        });
+        })?;
         // Synchronous: no device time apart from the wall clock.
         self.done.push_back(BatchResult {
             batch,
@@ -176,10 +194,13 @@ mod tests {
                 .map(|n| n as u32)
                 .collect()
         });
-        let mut hits = hits;
+        let mut hits = hits.unwrap();
         hits.sort_unstable();
         assert_eq!(hits, (u32::MAX - 9..=u32::MAX).collect::<Vec<_>>());
-        assert_eq!(in_parallel(7, 1, 8, |f, l| vec![f; l as usize]), vec![7]);
+        assert_eq!(
+            in_parallel(7, 1, 8, |f, l| vec![f; l as usize]).unwrap(),
+            vec![7]
+        );
     }
 
     #[test]

@@ -94,14 +94,16 @@ pub fn search_serial(header: &BlockHeader, start: u32, count: u64, target: &Targ
     hits
 }
 
-/// The same search split over `threads` threads, one contiguous slice each.
+/// The same search split over `threads` threads, one contiguous slice
+/// each; a thread that cannot be started is an error (see
+/// [`in_parallel`](super::in_parallel)).
 pub fn search_parallel(
     header: &BlockHeader,
     start: u32,
     count: u64,
     target: &Target,
     threads: usize,
-) -> Vec<u32> {
+) -> crate::error::Result<Vec<u32>> {
     super::in_parallel(start, count, threads, |first, len| {
         search_serial(header, first, len, target)
     })
@@ -130,7 +132,7 @@ mod tests {
     fn finds_the_genesis_nonce_on_all_threads() {
         let genesis = catalog::resolve("genesis").unwrap().header;
         let target = genesis.target().unwrap();
-        let hits = search_parallel(&genesis, 2083236893 - 1000, 4000, &target, 3);
+        let hits = search_parallel(&genesis, 2083236893 - 1000, 4000, &target, 3).unwrap();
         assert_eq!(hits, vec![2083236893]);
     }
 
@@ -154,7 +156,7 @@ mod tests {
     fn range_ending_at_the_top_of_the_nonce_space() {
         let header = catalog::latest_embedded().header;
         let target = Target::from_leading_zero_bits(6).unwrap();
-        let hits = search_parallel(&header, u32::MAX - 999, 1000, &target, 2);
+        let hits = search_parallel(&header, u32::MAX - 999, 1000, &target, 2).unwrap();
         let expected: Vec<u32> = (u32::MAX - 999..=u32::MAX)
             .filter(|&n| header.with_nonce(n).block_hash().meets(&target))
             .collect();

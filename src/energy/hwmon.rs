@@ -36,7 +36,8 @@ fn cards(root: &Path) -> Vec<Card> {
                 .strip_prefix("card")
                 .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
             let device = entry.path().join("device");
-            let vendor = std::fs::read_to_string(device.join("vendor")).unwrap_or_default();
+            let vendor =
+                crate::textfile::read_attribute(&device.join("vendor")).unwrap_or_default();
             (is_card && vendor.trim() == AMD_VENDOR).then(|| Card {
                 name,
                 address: pci_address(&device),
@@ -56,7 +57,7 @@ fn cards(root: &Path) -> Vec<Card> {
 /// `PCI_SLOT_NAME` from the device's uevent, else the name the `device`
 /// link points at.
 fn pci_address(device: &Path) -> Option<PciAddress> {
-    let uevent = std::fs::read_to_string(device.join("uevent")).unwrap_or_default();
+    let uevent = crate::textfile::read_attribute(&device.join("uevent")).unwrap_or_default();
     uevent
         .lines()
         .find_map(|line| line.strip_prefix("PCI_SLOT_NAME="))
@@ -80,7 +81,7 @@ struct HwmonProbe {
 }
 
 fn read_number(path: &Path) -> std::result::Result<u64, String> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::textfile::read_attribute(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     text.trim()
         .parse()

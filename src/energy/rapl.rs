@@ -36,7 +36,7 @@ fn packages(root: &Path) -> Vec<PathBuf> {
 }
 
 fn read_number(path: &Path) -> std::result::Result<u64, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+    let text = crate::textfile::read_attribute(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::PermissionDenied => format!(
             "{} is readable by root only (Linux restricts RAPL since the PLATYPUS attack); \
              run as root, or grant read access: sudo chmod a+r {}/intel-rapl:*/energy_uj",
@@ -99,7 +99,7 @@ pub fn open_at(root: &Path, interval: Duration) -> std::result::Result<SampledMe
     for domain in &domains {
         let range = read_number(&domain.join("max_energy_range_uj"))?;
         counters.push((domain.join("energy_uj"), range));
-        let name = std::fs::read_to_string(domain.join("name"))
+        let name = crate::textfile::read_attribute(&domain.join("name"))
             .map(|n| n.trim().to_string())
             .unwrap_or_default();
         names.push(

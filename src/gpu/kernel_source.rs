@@ -53,6 +53,12 @@ const INCLUDES: [Include; 3] = [
 
 const DIRECTIVE: &str = "hashwatt:include";
 
+/// The largest kernel file read: 4 MiB. hashwatt's own fast kernel with its
+/// generated include is under 100 KiB; a kernel with large tables fits many
+/// times over, and naga never sees `/dev/zero` or a runaway file. Includes
+/// are the files compiled into hashwatt above, never read from disk.
+pub const MAX_KERNEL_BYTES: u64 = 4 << 20;
+
 /// A search kernel, loaded and checked against the interface.
 #[derive(PartialEq, Eq, Hash)]
 pub struct KernelSource {
@@ -103,8 +109,8 @@ impl KernelSource {
     /// (`--kernel-as-written`).
     pub fn load_file_as(path: &std::path::Path, as_written: bool) -> Result<Self> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::input(format!("--kernel {shown}: cannot read it: {e}")))?;
+        let text =
+            crate::textfile::read_text(path, "--kernel", MAX_KERNEL_BYTES).map_err(Error::input)?;
         Self::load_as(&shown, &shown, &text, as_written)
     }
 

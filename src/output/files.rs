@@ -5,7 +5,7 @@ use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::write_stdout;
+use super::write_document;
 use crate::error::{Error, Result};
 
 /// A result file named on the command line (`--json PATH`, `--plot
@@ -53,6 +53,8 @@ impl Destination {
             force,
         };
         let folder = destination.folder();
+        // First: past PATH_MAX, the folder could not even be looked up.
+        super::names::check_fits(path, &folder, option)?;
         if !folder.is_dir() {
             return Err(Error::input(format!(
                 "{option} {shown}: the folder {} does not exist",
@@ -99,11 +101,7 @@ impl Destination {
     pub fn write(&self, contents: &[u8]) -> Result<()> {
         let fail =
             |e: &dyn fmt::Display| Error::io(format!("cannot write {}: {e}", self.path.display()));
-        let name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = stem(&self.path, "");
         let mut file = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
@@ -152,11 +150,7 @@ impl Destination {
         let Err(error) = self.write(contents) else {
             return Ok(());
         };
-        let name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "result".into());
+        let name = stem(&self.path, "result");
         let kept = tempfile::Builder::new()
             .prefix(&format!("hashwatt-{name}."))
             .tempfile()
@@ -170,13 +164,29 @@ impl Destination {
                 path.display()
             ))),
             Err(_) => {
-                write_stdout(format_args!("{}", String::from_utf8_lossy(contents)));
+                write_document(&String::from_utf8_lossy(contents));
                 Err(Error::io(format!(
                     "{error}; the result was printed on standard output instead"
                 )))
             }
         }
     }
+}
+
+/// The start of a result's file name (at most
+/// [`TEMP_STEM_BYTES`](super::names::TEMP_STEM_BYTES), cut at a character),
+/// for the name of a temporary file: a name that fits the file system
+/// still does with the temporary file's additions.
+fn stem(path: &Path, default: &str) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| default.into());
+    let mut cut = name.len().min(super::names::TEMP_STEM_BYTES);
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    name[..cut].to_string()
 }
 
 #[cfg(test)]

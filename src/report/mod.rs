@@ -66,7 +66,7 @@ pub fn write_json<T: Serialize>(value: &T, out: &JsonOut) -> Result<()> {
         .map_err(|e| Error::io(format!("cannot encode JSON: {e}")))?;
     match out {
         JsonOut::Stdout => {
-            crate::outln!("{text}");
+            crate::output::write_document(&format!("{text}\n"));
             Ok(())
         }
         JsonOut::File(destination) => destination.write_or_keep(format!("{text}\n").as_bytes()),

@@ -3,7 +3,7 @@
 //! adapter and driver. It is read like user input: entries no kernel can
 //! run are left out with one warning naming the file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -47,12 +47,25 @@ pub struct CacheFile {
     entries: Vec<TunedSettings>,
 }
 
+/// Where the cache lives: `$HASHWATT_CACHE_DIR/tuning.json`, else
+/// `$XDG_CACHE_HOME/hashwatt/tuning.json`, else
+/// `$HOME/.cache/hashwatt/tuning.json`. As the XDG Base Directory
+/// specification says, an `XDG_CACHE_HOME` that is empty or relative is
+/// ignored (a relative one would put the cache wherever the command
+/// happens to run).
 pub fn cache_path() -> Option<PathBuf> {
-    // An empty variable counts as unset, as the XDG specification says.
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    cache_path_from(|name| std::env::var_os(name))
+}
+
+/// [`cache_path`] with the environment read through `env`.
+fn cache_path_from(env: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let var = |name: &str| env(name).filter(|v| !v.is_empty());
+    let xdg = var("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|d| d.is_absolute());
     let dir = var("HASHWATT_CACHE_DIR")
         .map(PathBuf::from)
-        .or_else(|| var("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("hashwatt")))
+        .or_else(|| xdg.map(|d| d.join("hashwatt")))
         .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".cache").join("hashwatt")))?;
     Some(dir.join("tuning.json"))
 }
@@ -149,15 +162,20 @@ const MAX_CACHE_BYTES: u64 = 1 << 20;
 /// line naming the file, and the bad entries are left out (the next `tune`
 /// rewrites the file without them).
 fn read_cache() -> Vec<TunedSettings> {
-    let Some(path) = cache_path() else {
-        return Vec::new();
-    };
-    let Ok(meta) = std::fs::metadata(&path) else {
+    match cache_path() {
+        Some(path) => read_cache_at(&path),
+        None => Vec::new(),
+    }
+}
+
+/// [`read_cache`] of the cache file at `path`.
+fn read_cache_at(path: &Path) -> Vec<TunedSettings> {
+    let Ok(meta) = std::fs::metadata(path) else {
         return Vec::new();
     };
     // A FIFO or a device there would block or never end: only a file is read.
     let read = if meta.is_file() {
-        crate::textfile::read_text(&path, "tuning cache", MAX_CACHE_BYTES)
+        crate::textfile::read_text(path, "tuning cache", MAX_CACHE_BYTES)
     } else {
         Err("it is not a regular file".to_string())
     };
@@ -169,7 +187,7 @@ fn read_cache() -> Vec<TunedSettings> {
         },
     };
     if !contents.problems.is_empty() {
-        warn_once(&path, &contents.problems);
+        warn_once(path, &contents.problems);
     }
     contents.entries
 }
@@ -188,7 +206,7 @@ fn warn_once(path: &std::path::Path, problems: &[String]) {
 those settings are not used (`hashwatt tune` rewrites the file)",
             path.display()
         );
-        errln!("{}", crate::error::sanitize(&line));
+        errln!("{line}");
     });
 }
 
@@ -220,25 +238,84 @@ pub fn lookup_for(adapter: &GpuAdapter) -> Option<TunedSettings> {
     }
 }
 
-/// Saves the settings, replacing any older entry for the same adapter.
-pub fn store(settings: &TunedSettings) -> Result<PathBuf> {
+/// The cache file, checked before a sweep so that a sweep is never run
+/// only to find that its result cannot be kept: a cache folder is known
+/// (else exit 4), it exists or is made now, a file can be created in it,
+/// the names fit the file system, and `tuning.json`, if there, is a
+/// regular file.
+pub fn prepare_store() -> Result<PathBuf> {
     let path = cache_path()
         .ok_or_else(|| Error::io("no cache directory: set HASHWATT_CACHE_DIR or HOME"))?;
+    let dir = folder_of(&path);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
+    crate::output::names::check_fits(&path, &dir, "the tuning cache")
+        .map_err(|e| Error::io(e.message))?;
+    if let Ok(meta) = std::fs::symlink_metadata(&path) {
+        if !meta.is_file() {
+            return Err(Error::io(format!(
+                "the tuning cache {} is not a regular file; it is never replaced",
+                path.display()
+            )));
+        }
+    }
+    tempfile::Builder::new()
+        .prefix(".hashwatt-probe")
+        .tempfile_in(&dir)
+        .map_err(|e| {
+            Error::io(format!(
+                "cannot write the tuning cache in {}: {e}",
+                dir.display()
+            ))
+        })?;
+    Ok(path)
+}
+
+/// Saves the settings, replacing any older entry for the same adapter.
+pub fn store(settings: &TunedSettings) -> Result<PathBuf> {
+    let path = prepare_store()?;
+    store_in(&path, settings)?;
+    Ok(path)
+}
+
+/// Saves the settings in the cache file at `path`, under an advisory lock
+/// (`flock(2)` through fs4 on `tuning.lock` beside it, a file never
+/// replaced): two tunes that finish together each read, merge and write
+/// in turn, and neither loses the other's entry. Readers take no lock: the
+/// file is only ever replaced whole, by a rename.
+pub fn store_in(path: &Path, settings: &TunedSettings) -> Result<()> {
+    let dir = folder_of(path);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
+    let lock_path = path.with_extension("lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| Error::io(format!("cannot open {}: {e}", lock_path.display())))?;
+    fs4::FileExt::lock(&lock)
+        .map_err(|e| Error::io(format!("cannot lock {}: {e}", lock_path.display())))?;
     let mut cache = CacheFile {
         schema: CACHE_SCHEMA.into(),
-        entries: read_cache(),
+        entries: read_cache_at(path),
     };
     cache
         .entries
         .retain(|entry| entry.device != settings.device);
     cache.entries.push(settings.clone());
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
-    }
     let text = serde_json::to_string_pretty(&cache).map_err(|e| Error::io(e.to_string()))?;
-    Destination::owned(&path).write(format!("{text}\n").as_bytes())?;
-    Ok(path)
+    let written = Destination::owned(path).write(format!("{text}\n").as_bytes());
+    // Closing the file releases the lock; said here, after the write.
+    drop(lock);
+    written
+}
+
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 #[cfg(test)]
@@ -304,5 +381,74 @@ mod tests {
                 contents.problems
             );
         }
+    }
+
+    #[test]
+    fn a_relative_xdg_cache_home_is_ignored() {
+        let path = |vars: &[(&str, &str)]| {
+            cache_path_from(|name| {
+                vars.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| std::ffi::OsString::from(v))
+            })
+        };
+        let home = Some(PathBuf::from("/home/u/.cache/hashwatt/tuning.json"));
+        assert_eq!(
+            path(&[("HOME", "/home/u"), ("XDG_CACHE_HOME", "/c")]),
+            Some(PathBuf::from("/c/hashwatt/tuning.json"))
+        );
+        for xdg in ["", "rel", "./c", "../c"] {
+            let found = path(&[("HOME", "/home/u"), ("XDG_CACHE_HOME", xdg)]);
+            assert_eq!(found, home, "XDG_CACHE_HOME={xdg:?}");
+        }
+        // hashwatt's own variable is taken as given.
+        assert_eq!(
+            path(&[("HASHWATT_CACHE_DIR", "here"), ("HOME", "/home/u")]),
+            Some(PathBuf::from("here/tuning.json"))
+        );
+        assert_eq!(path(&[]), None);
+    }
+
+    /// Tunes that finish together: 6 threads each store 5 entries of their
+    /// own into one cache file, each through the whole read, merge and
+    /// write. Every entry is there at the end. (Without the lock in
+    /// `store_in`, entries are lost: read-merge-write races.)
+    #[test]
+    fn concurrent_stores_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tuning.json");
+        let settings = |thread: usize, n: usize| -> TunedSettings {
+            let mut value = entry("fast", 256, 4, 250);
+            value["device"]["name"] = format!("gpu {thread}.{n}").into();
+            serde_json::from_value(value).unwrap()
+        };
+        std::thread::scope(|scope| {
+            for thread in 0..6 {
+                let path = &path;
+                scope.spawn(move || {
+                    for n in 0..5 {
+                        store_in(path, &settings(thread, n)).unwrap();
+                    }
+                });
+            }
+        });
+        let text = std::fs::read_to_string(&path).unwrap();
+        let contents = parse_cache(&text);
+        assert!(contents.problems.is_empty(), "{:?}", contents.problems);
+        let mut names: Vec<String> = contents
+            .entries
+            .iter()
+            .map(|e| e.device.name.clone())
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), 30, "{names:?}");
+        names.dedup();
+        assert_eq!(names.len(), 30, "{names:?}");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n != "tuning.json" && n != "tuning.lock")
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 }

@@ -24,8 +24,8 @@ mod sweep;
 pub mod verify;
 
 pub use cache::{
-    cache_path, lookup, lookup_for, parse_cache, store, CacheContents, CacheFile as TuningCache,
-    TunedSettings, CACHE_SCHEMA, MAX_CACHED_BATCH_MS,
+    cache_path, lookup, lookup_for, parse_cache, prepare_store, store, store_in, CacheContents,
+    CacheFile as TuningCache, TunedSettings, CACHE_SCHEMA, MAX_CACHED_BATCH_MS,
 };
 pub use plan::{DroppedShape, ShapeLimits, SweepPlan};
 pub use search::Stage;
