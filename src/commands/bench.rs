@@ -178,9 +178,9 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
             Err(error) => failures.push((choice.summary().name, error)),
         }
     }
-    let results: Vec<&BenchReport> = reports.iter().filter(|r| r.valid).collect();
+    let proven: Vec<&BenchReport> = reports.iter().filter(|r| r.valid).collect();
     if choices.len() > 1 && human {
-        bench_render::print_all_table(&results, &failures);
+        bench_render::print_all_table(&proven, &failures);
     }
     if reports.is_empty() {
         if let Some(code) = interrupt.exit_code() {
@@ -194,9 +194,9 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         }
     }
     let mut written = Ok(());
-    if let (Some(destination), false) = (&plan.plot, results.is_empty()) {
-        let results: Vec<BenchReport> = results.iter().map(|r| (*r).clone()).collect();
-        written = crate::bench_plot::timeline_svg(destination, &results);
+    if let (Some(destination), false) = (&plan.plot, proven.is_empty()) {
+        let proven: Vec<BenchReport> = proven.iter().map(|r| (*r).clone()).collect();
+        written = crate::bench_plot::timeline_svg(destination, &proven);
         if written.is_ok() && human {
             outln!("drew {}", destination.path().display());
         }
@@ -208,7 +208,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
                 None => Ok(()),
             }
         } else {
-            let total: f64 = results.iter().map(|r| r.hashes_per_second).sum();
+            let total: f64 = proven.iter().map(|r| r.hashes_per_second).sum();
             let all = BenchAllReport {
                 schema: BENCH_ALL_SCHEMA.into(),
                 runs: reports.clone(),
@@ -224,7 +224,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
             report::write_json(&all, out)
         };
         if let (Ok(()), JsonOut::File(destination), false) = (&result, out, reports.is_empty()) {
-            if results.len() == reports.len() {
+            if proven.len() == reports.len() {
                 outln!("wrote {}", destination.path().display());
             } else {
                 outln!(
@@ -240,7 +240,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         for (name, error) in &failures {
             errln!("hashwatt: error: {name}: {error}");
         }
-        if results.is_empty() {
+        if proven.is_empty() {
             errln!("hashwatt: interrupted before the run could prove its work; no result");
         } else {
             errln!("hashwatt: interrupted; the partial result above is verified and marked \"interrupted\": true");
