@@ -6,13 +6,17 @@
 //! repeated (`--repeat`), else of the interval rates. Where either run has
 //! no spread (a `hashwatt.bench/1` file), the comparison says so instead of
 //! guessing.
+//!
+//! Every file reaches it through `report::read_bench`, which refuses a
+//! document that is no result or holds a figure that cannot be believed;
+//! a file from before the proof of work is marked unproven.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::bench::{Spread, Verdict};
 use crate::error::{Error, Result};
-use crate::report::BenchReport;
+use crate::report::{self, BenchReport, Standing};
 
 pub const COMPARE_SCHEMA: &str = "hashwatt.compare/1";
 
@@ -51,6 +55,10 @@ pub struct CompareRow {
     /// Whether the rate differs from the baseline's by more than the two
     /// runs' spread; null for the baseline, or where a spread is missing.
     pub exceeds_spread: Option<bool>,
+    /// Why this row's rate is unproven: a file from before the proof of
+    /// work with too few shares to prove it. Absent for proven rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unproven: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
@@ -124,6 +132,10 @@ pub fn compare(reports: &[(String, BenchReport)]) -> Result<Comparison> {
                 _ => None,
             },
             exceeds_spread,
+            unproven: match report::validate(report) {
+                Ok(Standing::Unproven(why)) => Some(why),
+                _ => None,
+            },
         });
     }
     Ok(Comparison {

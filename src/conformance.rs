@@ -6,13 +6,16 @@
 //! 2. a window of nonces around each header's real nonce, searched at the
 //!    header's own target, yields that nonce;
 //! 3. digests of random nonces equal sha2's;
-//! 4. at an easy share target the device's hit set equals the CPU's exactly.
+//! 4. at an easy share target the device's hit set equals the CPU's exactly,
+//!    and holds as many hits as the nonces imply (the proof of work every
+//!    bench passes, see [`crate::proof`]).
 
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::KnownHeader;
 use crate::cpu;
 use crate::error::Result;
+use crate::proof::ProofOfWork;
 use crate::search::{expected_hits, search_range, Searcher, MAX_EXPECTED_HITS, NONCE_SPACE};
 use crate::target::Target;
 
@@ -75,6 +78,9 @@ pub struct HitSetCheck {
     pub device_hits: usize,
     pub cpu_hits: usize,
     pub equal: bool,
+    /// The device's hits against those the nonces imply, as every bench
+    /// is judged (the default 2^16 nonces at 8 bits expect 256).
+    pub proof_of_work: ProofOfWork,
 }
 
 pub fn run(
@@ -176,6 +182,11 @@ pub fn run_with_progress(
                 device_hits: device_hits.len(),
                 cpu_hits: cpu_hits.len(),
                 equal: device_hits == cpu_hits,
+                proof_of_work: ProofOfWork::judge(
+                    nonces,
+                    options.hit_set_bits,
+                    device_hits.len() as u64,
+                ),
             })
         }
     };
@@ -184,7 +195,9 @@ pub fn run_with_progress(
         .iter()
         .all(|c| c.digest_ok && c.window_ok != Some(false))
         && random_digest_mismatches.is_empty()
-        && hit_set.as_ref().is_none_or(|h| h.equal);
+        && hit_set
+            .as_ref()
+            .is_none_or(|h| h.equal && h.proof_of_work.passed);
     Ok(ConformanceReport {
         schema: SCHEMA.into(),
         device: searcher.name(),

@@ -6,10 +6,12 @@
 //! - [`header`], [`target`], [`catalog`]: real block headers, targets, the embedded set.
 //! - [`search`]: what a search device does; [`cpu`] and [`gpu`] are the devices.
 //! - [`device`]: picking devices from `--device`; [`energy`]: the power meters.
-//! - [`hits`]: every hit checked again on the CPU.
+//! - [`hits`]: every hit checked again on the CPU; [`proof`]: as many shares as the
+//!   nonces claimed imply (the proof of work).
 //! - [`bench`], [`conformance`], [`kernel_suite`], [`tune`]: the measurements, the shader
 //!   checks (hashwatt's own, and any kernel's), the autotuner.
-//! - [`site`], [`plot`]: from hashes per joule to a power plant.
+//! - [`site`], [`plot`]: from hashes per joule to a power plant; [`bounds`]: what
+//!   reality allows of every input and document.
 //! - [`report`], [`cli`], [`commands`]: what the user sees; [`textfile`]: the bounded reader for input files.
 //!
 //! The `native` feature (the default) holds everything that needs an
@@ -26,6 +28,7 @@ pub mod output;
 pub mod bench;
 #[cfg(feature = "native")]
 pub mod bench_plot;
+pub mod bounds;
 pub mod catalog;
 #[cfg(feature = "native")]
 pub mod cli;
@@ -47,6 +50,7 @@ pub mod host;
 pub mod kernel_suite;
 pub mod plot;
 pub mod precompute;
+pub mod proof;
 pub mod report;
 #[cfg(feature = "native")]
 pub mod schemas;

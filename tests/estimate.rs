@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use hashwatt::catalog;
 use hashwatt::header::BlockHeader;
 
@@ -325,20 +327,9 @@ fn broken_links_and_out_of_order_headers_are_refused() {
 
 fn bench_file(dir: &Path, name: &str, schema: &str, hpj: f64, watts: f64) -> String {
     let path = dir.join(name);
-    let text = serde_json::json!({
-        "schema": schema,
-        "device": {"name": name, "backend": "vulkan"},
-        "energy": {
-            "meter": "nvml-energy",
-            "measured": true,
-            "avg_watts": watts,
-            "hashes_per_joule": hpj,
-            "joules_per_terahash": 1e12 / hpj,
-            "joules": 1000.0,
-        },
-        "a_field_from_a_later_schema": [1, 2, 3],
-    });
-    std::fs::write(&path, text.to_string()).unwrap();
+    let mut document = common::bench_document(schema, name, hpj, 1e12 / hpj, watts);
+    document["a_field_from_a_later_schema"] = serde_json::json!([1, 2, 3]);
+    std::fs::write(&path, document.to_string()).unwrap();
     path.to_str().unwrap().to_string()
 }
 
@@ -396,7 +387,8 @@ fn a_mixed_fleet_scenarios_uptime_and_prices() {
             btc * rate_b / rate,
             1e-9
         ));
-        let (n_a, n_b) = (it * 0.7 / 700.0, it * 0.3 / 300.0);
+        // Whole devices: each member's count rounded down.
+        let (n_a, n_b) = ((it * 0.7 / 700.0).floor(), (it * 0.3 / 300.0).floor());
         assert!(close(f(&parts[0]["devices"]), n_a, 1e-12));
         assert!(close(f(&s["devices"]), n_a + n_b, 1e-12));
         let capital = n_a * 30000.0 + n_b * 10000.0;
@@ -525,13 +517,8 @@ fn hostile_input_is_refused_and_leaves_no_file() {
     let out = out.to_str().unwrap();
     let bench = |name: &str, hpj: f64, jth: f64| {
         let path = dir.join(name);
-        let text = serde_json::json!({
-            "schema": "hashwatt.bench/1",
-            "device": {"name": "x", "backend": "vulkan"},
-            "energy": {"meter": "rapl", "measured": true, "avg_watts": 50.0,
-                       "hashes_per_joule": hpj, "joules_per_terahash": jth},
-        });
-        std::fs::write(&path, text.to_string()).unwrap();
+        let document = common::bench_document("hashwatt.bench/1", "x", hpj, jth, 50.0);
+        std::fs::write(&path, document.to_string()).unwrap();
         path.to_str().unwrap().to_string()
     };
     let negative = bench("negative.json", -1e5, -1e7);
@@ -555,12 +542,9 @@ fn hostile_input_is_refused_and_leaves_no_file() {
         ),
         (
             vec!["--jth", "9.5", "--btc-usd", "1e308", "--json", out],
-            "revenue",
+            "--btc-usd must be more than 0 and at most 1e9",
         ),
-        (
-            vec!["--jth", "1e300", "--plot", plot],
-            "less than one hash a second",
-        ),
+        (vec!["--jth", "1e300", "--plot", plot], "is beyond reality"),
         (
             vec!["--jth", "9.5", "--pue", "1e300", "--json", out],
             "power left for the miners",
@@ -610,18 +594,21 @@ fn hostile_input_is_refused_and_leaves_no_file() {
                 "--device-usd",
                 "1e10",
             ],
-            "number of devices inf",
+            "--device-usd must be more than 0 and at most 1e9",
         ),
         (
             vec!["--from", &negative, "--plot", plot],
-            "hashes_per_joule must be a positive",
+            "energy.hashes_per_joule is -100000, not an efficiency",
         ),
         (
             vec!["--from", &zero, "--json", out],
-            "hashes_per_joule must be a positive",
+            "energy.hashes_per_joule is 0, not an efficiency",
         ),
         (vec!["--from", &overflowing], "a damaged bench result"),
-        (vec!["--from", &tiny, "--plot", plot], "does not match"),
+        (
+            vec!["--from", &tiny, "--plot", plot],
+            "energy.hashes_per_joule is 1e-300",
+        ),
         (vec!["--from", "/dev/null"], "not JSON"),
         (
             vec!["--network-from", "@/dev/null", "--jth", "9.5"],

@@ -27,7 +27,7 @@ mod steps;
 use std::sync::atomic::AtomicBool;
 
 pub use outcome::{BatchSizes, BenchOutcome, ShareRecord, Trial, MAX_SHARE_RECORDS};
-pub use stats::{Sample, Spread, Verdict};
+pub use stats::{Sample, Spread, Stall, Verdict};
 pub use steps::{BenchLoop, Snapshot, Step};
 pub use warmup::Warmup;
 
@@ -63,7 +63,9 @@ pub enum StopRule {
 pub struct BenchOptions {
     pub header: KnownHeader,
     pub stop: StopRule,
-    /// Leading zero bits of a share; `None` picks enough for about 64 shares.
+    /// Leading zero bits of a share; `None` picks enough for 1,024 to 2,048
+    /// shares (see [`crate::proof`]). Bits that would give fewer than 256
+    /// in the planned run are refused.
     pub share_bits: Option<u32>,
     /// Aim for each submission to take about this long.
     pub batch_seconds: f64,
@@ -243,11 +245,12 @@ pub fn roll(header: &BlockHeader) -> BlockHeader {
     }
 }
 
-/// Enough share bits for about 64 shares in the planned run (at least 8,
-/// so a share is still a real proof of work; at most 64).
+/// Share bits for 1,024 to 2,048 shares in the planned run, so that the
+/// proof of work ([`crate::proof`]) has the power to catch a device that
+/// skips nonces; short runs get easier shares (down to 0 bits: every hash a
+/// share) rather than a weaker test.
 pub fn default_share_bits(planned_nonces: f64) -> u32 {
-    let bits = (planned_nonces / 64.0).max(1.0).log2().floor() as i64;
-    bits.clamp(8, 64) as u32
+    crate::proof::share_bits_for(planned_nonces)
 }
 
 #[cfg(all(test, feature = "native"))]
@@ -281,8 +284,8 @@ mod tests {
 
     #[test]
     fn share_bits_scale_with_the_run() {
-        assert_eq!(default_share_bits(1000.0), 8);
-        assert_eq!(default_share_bits(64.0 * 1024.0 * 1024.0), 20);
+        assert_eq!(default_share_bits(1000.0), 0);
+        assert_eq!(default_share_bits(1024.0 * 1024.0 * 1024.0), 20);
         assert_eq!(default_share_bits(1e30), 64);
     }
 
@@ -291,7 +294,7 @@ mod tests {
         let known = catalog::latest_embedded();
         let mut options = BenchOptions::new(known.clone(), StopRule::Nonces(50_000));
         options.start_nonce = u32::MAX - 30_000;
-        options.share_bits = Some(8);
+        options.share_bits = Some(7);
         options.progress = false;
         let mut cpu = CpuSearcher::new(2);
         let outcome = run(&mut cpu, &options, &AtomicBool::new(false), None).unwrap();
@@ -299,5 +302,6 @@ mod tests {
         assert_eq!(outcome.shares_found, outcome.shares_verified);
         assert!(outcome.shares_found > 100);
         assert!(outcome.header_rolls >= 1);
+        assert!(outcome.proof().passed, "{:?}", outcome.proof());
     }
 }

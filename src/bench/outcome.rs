@@ -4,7 +4,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Sample, Spread, Warmup};
+use super::{Sample, Spread, Stall, Warmup};
+use crate::proof::ProofOfWork;
 
 /// One timed trial.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
@@ -17,6 +18,10 @@ pub struct Trial {
     pub samples: Vec<Sample>,
     /// The spread of the interval rates; null when there was no interval.
     pub spread: Option<Spread>,
+    /// Times no batch completed for far longer than batches take (see
+    /// `bench::stats`); any stall makes the run unstable.
+    #[serde(default)]
+    pub stalls: Vec<Stall>,
 }
 
 /// The sizes the timed batches took, in nonces.
@@ -120,6 +125,13 @@ impl BenchOutcome {
             .flat_map(|t| t.samples.iter().map(|s| s.hashes_per_second))
             .collect();
         Spread::of(&rates)
+    }
+
+    /// The proof of work: the shares verified against those the nonces
+    /// imply (see [`crate::proof`]). A run whose proof did not pass is not
+    /// a result.
+    pub fn proof(&self) -> ProofOfWork {
+        ProofOfWork::judge(self.nonces, self.share_bits, self.shares_verified)
     }
 
     /// The share of the timed part the CPU spent verifying shares.

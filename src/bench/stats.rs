@@ -11,6 +11,14 @@
 //!   the machine, a clock that ramped.
 //!
 //! Fewer intervals than that are too few to judge, and the report says so.
+//!
+//! A **stall** flags a run unstable whatever its length: a gap between two
+//! batch completions (or from the trial's start to its first) longer than
+//! [`STALL_FACTOR`] times the longer of the interval and the target batch
+//! time. A device that stops for seconds mid-run (a driver reset, a
+//! neighbour, a page fault storm) reports an average that no steady run
+//! would give; each stall is recorded with when it began and how long it
+//! lasted.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -23,6 +31,22 @@ pub const MIN_SAMPLES: usize = 5;
 pub const MAX_CV: f64 = 0.05;
 /// Largest relative change between the first and last thirds of a steady run.
 pub const MAX_DRIFT: f64 = 0.05;
+
+/// A gap between completions this many times the expected one (the
+/// longer of the interval and the target batch time) is a stall.
+pub const STALL_FACTOR: f64 = 3.0;
+
+/// A time in a trial when no batch completed for far longer than batches take.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct Stall {
+    /// When the device went quiet: seconds into the trial of the last
+    /// completion before the gap (0: the trial's start).
+    pub at: f64,
+    /// How long no batch completed.
+    pub seconds: f64,
+    /// The longest gap expected, which this one passed.
+    pub expected_at_most: f64,
+}
 
 /// One interval of a timed run (about a second, or one batch when batches
 /// are longer).
@@ -150,29 +174,48 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[low] + (sorted[high] - sorted[low]) * (rank - low as f64)
 }
 
-/// Cuts a run's batch completions into intervals of about `every` seconds.
+/// Cuts a run's batch completions into intervals of about `every` seconds,
+/// and notes every stall between them.
 pub(crate) struct Sampler {
     every: f64,
     started_at: f64,
     nonces: u64,
     joules_at_start: Option<f64>,
     pub samples: Vec<Sample>,
+    /// The longest gap between completions that is not a stall.
+    stall_after: f64,
+    last_completion: f64,
+    pub stalls: Vec<Stall>,
 }
 
 impl Sampler {
-    pub fn new(every: f64, joules: Option<f64>) -> Self {
+    /// Intervals of `every` seconds, for batches that aim at
+    /// `batch_seconds` each.
+    pub fn new(every: f64, batch_seconds: f64, joules: Option<f64>) -> Self {
         Sampler {
             every,
             started_at: 0.0,
             nonces: 0,
             joules_at_start: joules,
             samples: Vec::new(),
+            stall_after: STALL_FACTOR * every.max(batch_seconds),
+            last_completion: 0.0,
+            stalls: Vec::new(),
         }
     }
 
     /// A batch of `nonces` completed `t` seconds into the trial. Returns
     /// true when this closed an interval (time to read telemetry).
     pub fn completed(&mut self, t: f64, nonces: u64) -> bool {
+        let gap = t - self.last_completion;
+        if gap > self.stall_after {
+            self.stalls.push(Stall {
+                at: self.last_completion,
+                seconds: gap,
+                expected_at_most: self.stall_after,
+            });
+        }
+        self.last_completion = self.last_completion.max(t);
         self.nonces += nonces;
         t - self.started_at >= self.every
     }
@@ -248,7 +291,7 @@ mod tests {
 
     #[test]
     fn intervals_close_about_every_second() {
-        let mut sampler = Sampler::new(1.0, Some(0.0));
+        let mut sampler = Sampler::new(1.0, 0.25, Some(0.0));
         let mut t = 0.0;
         for _ in 0..9 {
             t += 0.25;
@@ -261,5 +304,28 @@ mod tests {
         assert_eq!(samples[0].nonces, 1000);
         assert_eq!(samples[0].hashes_per_second, 1000.0);
         assert!((samples[1].watts.unwrap() - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_gap_three_times_the_interval_is_a_stall() {
+        let mut sampler = Sampler::new(1.0, 0.25, None);
+        for t in [0.25, 0.5, 0.75, 1.0, 3.9, 4.15, 7.5] {
+            sampler.completed(t, 100);
+        }
+        assert_eq!(sampler.stalls.len(), 1, "{:?}", sampler.stalls);
+        assert_eq!(
+            sampler.stalls[0],
+            Stall {
+                at: 4.15,
+                seconds: 7.5 - 4.15,
+                expected_at_most: 3.0
+            }
+        );
+        // Batches longer than the interval set the bar.
+        let mut slow = Sampler::new(1.0, 2.0, None);
+        for t in [2.0, 4.0, 9.0] {
+            slow.completed(t, 100);
+        }
+        assert!(slow.stalls.is_empty(), "{:?}", slow.stalls);
     }
 }

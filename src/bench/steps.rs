@@ -15,11 +15,29 @@ use super::outcome::{BatchSizes, BenchOutcome, ShareRecord, Trial, MAX_SHARE_REC
 use super::stats::{Sampler, Spread};
 use super::warmup::{WarmupRun, WarmupStep};
 use super::{default_share_bits, BenchOptions, Instruments, NonceCursor, StopRule};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gpu::MAX_BATCH;
 use crate::hits;
+use crate::proof;
 use crate::search::{Batch, BatchResult, Searcher};
 use crate::target::Target;
+
+/// Share bits given for a run of `planned_nonces`: refused when they leave
+/// the proof of work too few shares to have power (see [`crate::proof`]).
+fn check_share_bits(bits: u32, planned_nonces: f64, rate: f64) -> Result<u32> {
+    let expected = planned_nonces / 2f64.powi(bits as i32);
+    if expected >= proof::MIN_EXPECTED_SHARES {
+        return Ok(bits);
+    }
+    let advice = match proof::max_share_bits(planned_nonces) {
+        Some(max) => format!("give --share-bits {max} or less, or leave it out"),
+        None => "run longer".into(),
+    };
+    Err(Error::input(format!(
+        "--share-bits {bits} leaves {expected:.1} shares expected in this run (about {planned_nonces:.0} nonces at {rate:.0} H/s), and the proof of work needs {:.0}: {advice}",
+        proof::MIN_EXPECTED_SHARES
+    )))
+}
 
 /// What the driver does next.
 pub enum Step {
@@ -183,6 +201,7 @@ impl<'a> BenchLoop<'a> {
                         timed.trial = Some(TrialRun {
                             sampler: Sampler::new(
                                 self.options.sample_seconds,
+                                self.options.batch_seconds,
                                 joules(&self.instruments),
                             ),
                             nonces_before: self.outcome.nonces,
@@ -194,9 +213,11 @@ impl<'a> BenchLoop<'a> {
                         });
                         continue;
                     };
+                    // A trial hashes at least one batch, however short its
+                    // time: a timed part that hashed nothing measured nothing.
                     let more = match self.options.stop {
                         StopRule::Seconds(seconds) => {
-                            trial.started.elapsed().as_secs_f64() < seconds
+                            trial.submitted == 0 || trial.started.elapsed().as_secs_f64() < seconds
                         }
                         StopRule::Nonces(n) => trial.submitted < n,
                     } && !stopped;
@@ -215,7 +236,10 @@ impl<'a> BenchLoop<'a> {
                     let trial = timed.trial.take().expect("a trial runs");
                     timed.done += 1;
                     let finished = Self::end_trial(trial, &mut self.outcome, &self.instruments);
-                    self.outcome.trials.push(finished);
+                    // Only a stop at its very start leaves a trial empty.
+                    if finished.nonces > 0 {
+                        self.outcome.trials.push(finished);
+                    }
                 }
             }
         }
@@ -225,15 +249,19 @@ impl<'a> BenchLoop<'a> {
     fn begin_timed(&mut self, warmup: super::Warmup) -> Result<()> {
         let options = self.options;
         let repeat = options.repeat.max(1);
+        let sizer = Sizer::new(warmup.hashes_per_second, options.batch_seconds);
+        // A timed trial hashes at least its first batch, however short its time.
         let planned_nonces = match options.stop {
-            StopRule::Seconds(seconds) => warmup.hashes_per_second * seconds,
+            StopRule::Seconds(seconds) => {
+                (warmup.hashes_per_second * seconds).max(sizer.size as f64)
+            }
             StopRule::Nonces(n) => n as f64,
         } * repeat as f64;
-        self.outcome.share_bits = options
-            .share_bits
-            .unwrap_or_else(|| default_share_bits(planned_nonces));
+        self.outcome.share_bits = match options.share_bits {
+            None => default_share_bits(planned_nonces),
+            Some(bits) => check_share_bits(bits, planned_nonces, warmup.hashes_per_second)?,
+        };
         let target = Target::from_leading_zero_bits(self.outcome.share_bits)?;
-        let sizer = Sizer::new(warmup.hashes_per_second, options.batch_seconds);
         self.outcome.batch_nonces = BatchSizes {
             first: sizer.size,
             last: sizer.size,
@@ -335,7 +363,9 @@ impl<'a> BenchLoop<'a> {
     ) -> Trial {
         let seconds = trial.last_completion;
         outcome.seconds = trial.seconds_before + seconds;
-        let samples = trial.sampler.finish(seconds, joules(instruments));
+        let mut sampler = trial.sampler;
+        let stalls = std::mem::take(&mut sampler.stalls);
+        let samples = sampler.finish(seconds, joules(instruments));
         let spread = Spread::of(
             &samples
                 .iter()
@@ -352,6 +382,7 @@ impl<'a> BenchLoop<'a> {
             },
             samples,
             spread,
+            stalls,
         }
     }
 

@@ -135,7 +135,9 @@ pub struct BenchArgs {
     /// Hash exactly this many nonces instead of running for a time
     #[arg(value_parser = whole::<u64>, long, value_name = "N")]
     pub nonces: Option<u64>,
-    /// Leading zero bits of a share. Default: enough for about 64 shares in the run
+    /// Leading zero bits of a share. Default: enough for 1,024 to 2,048 shares in the run,
+    /// so the proof of work can tell a device that skips nonces; bits leaving fewer than
+    /// 256 expected shares are refused
     #[arg(value_parser = whole::<u32>, long, value_name = "B")]
     pub share_bits: Option<u32>,
     /// Timed trials after one warm-up; the report gives each and their median and spread
@@ -281,6 +283,11 @@ pub struct EstimateArgs {
     /// recent embedded header]
     #[arg(long, value_name = "H")]
     pub network_from: Option<String>,
+    /// Use --network-from headers that break Bitcoin's proof-of-work rules (a target
+    /// easier than the limit, nBits 0x1d00ffff, or a hash above its own target), as
+    /// regtest or made-up headers do. The network figure is then labelled given, not chain
+    #[arg(long, requires = "network_from")]
+    pub unchecked_headers: bool,
     /// Average transaction fees per block, in BTC, on top of the subsidy
     #[arg(value_parser = number, long, value_name = "BTC")]
     pub fees_btc_per_block: Option<f64>,

@@ -16,6 +16,7 @@ use crate::error::{exit, require_positive, Error, Result};
 use crate::gpu::{self, KernelVariant};
 use crate::host::{self, HostInfo};
 use crate::output::Destination;
+use crate::proof;
 use crate::report::{
     self, BenchAllReport, BenchReport, FailedRun, JsonOut, KernelReport, RunContext,
     BENCH_ALL_SCHEMA,
@@ -68,6 +69,7 @@ fn plan(args: &BenchArgs) -> Result<Plan> {
             args.repeat
         )));
     }
+    check_proof_power(stop_rule, args)?;
     let variant = match args.kernel.as_deref() {
         None => None,
         Some(name) => Some(KernelVariant::parse_or_load_as(
@@ -160,17 +162,25 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         })
     };
 
+    // Every report is kept for the JSON (nothing measured is lost); one
+    // whose proof of work did not pass is no result, and fails.
     let mut reports = Vec::new();
     let mut failures = Vec::new();
     for (choice, result) in choices.iter().zip(results) {
         match result {
-            Ok(Some(report)) => reports.push(report),
+            Ok(Some(report)) => {
+                if let Some(why) = not_a_result(&report, plan.json.as_ref()) {
+                    failures.push((choice.summary().name, why));
+                }
+                reports.push(report);
+            }
             Ok(None) => {}
             Err(error) => failures.push((choice.summary().name, error)),
         }
     }
+    let proven: Vec<&BenchReport> = reports.iter().filter(|r| r.valid).collect();
     if choices.len() > 1 && human {
-        bench_render::print_all_table(&reports, &failures);
+        bench_render::print_all_table(&proven, &failures);
     }
     if reports.is_empty() {
         if let Some(code) = interrupt.exit_code() {
@@ -184,8 +194,9 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         }
     }
     let mut written = Ok(());
-    if let (Some(destination), false) = (&plan.plot, reports.is_empty()) {
-        written = crate::bench_plot::timeline_svg(destination, &reports);
+    if let (Some(destination), false) = (&plan.plot, proven.is_empty()) {
+        let proven: Vec<BenchReport> = proven.iter().map(|r| (*r).clone()).collect();
+        written = crate::bench_plot::timeline_svg(destination, &proven);
         if written.is_ok() && human {
             outln!("drew {}", destination.path().display());
         }
@@ -197,7 +208,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
                 None => Ok(()),
             }
         } else {
-            let total: f64 = reports.iter().map(|r| r.hashes_per_second).sum();
+            let total: f64 = proven.iter().map(|r| r.hashes_per_second).sum();
             let all = BenchAllReport {
                 schema: BENCH_ALL_SCHEMA.into(),
                 runs: reports.clone(),
@@ -213,13 +224,27 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
             report::write_json(&all, out)
         };
         if let (Ok(()), JsonOut::File(destination), false) = (&result, out, reports.is_empty()) {
-            outln!("wrote {}", destination.path().display());
+            if proven.len() == reports.len() {
+                outln!("wrote {}", destination.path().display());
+            } else {
+                outln!(
+                    "wrote {} (marked invalid: not a result)",
+                    destination.path().display()
+                );
+            }
         }
         written = written.and(result);
     }
     written?;
     if let Some(code) = interrupt.exit_code() {
-        errln!("hashwatt: interrupted; the partial result above is verified and marked \"interrupted\": true");
+        for (name, error) in &failures {
+            errln!("hashwatt: error: {name}: {error}");
+        }
+        if proven.is_empty() {
+            errln!("hashwatt: interrupted before the run could prove its work; no result");
+        } else {
+            errln!("hashwatt: interrupted; the partial result above is verified and marked \"interrupted\": true");
+        }
         return Ok(code);
     }
     match failures.len() {
@@ -238,6 +263,28 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     }
 }
 
+/// A run of a fixed number of nonces must leave the proof of work enough
+/// shares to have power (see [`crate::proof`]): refused before any work
+/// when it cannot. (A timed run is checked after its warm-up, once its
+/// rate is known.)
+fn check_proof_power(stop_rule: StopRule, args: &BenchArgs) -> Result<()> {
+    let StopRule::Nonces(n) = stop_rule else {
+        return Ok(());
+    };
+    let total = n as f64 * args.repeat as f64;
+    let needed = proof::MIN_EXPECTED_SHARES;
+    match (proof::max_share_bits(total), args.share_bits) {
+        (None, _) => Err(Error::input(format!(
+            "--nonces {n} is too few for the proof of work: {needed:.0} shares must be expected, so a run needs at least {needed:.0} nonces (with every hash a share)"
+        ))),
+        (Some(max), Some(bits)) if bits > max => Err(Error::input(format!(
+            "--share-bits {bits} leaves {:.1} shares expected in {total:.0} nonces, and the proof of work needs {needed:.0}: give --share-bits {max} or less, or leave it out",
+            total / 2f64.powi(bits as i32)
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn stop_rule(args: &BenchArgs) -> Result<StopRule> {
     Ok(match (args.duration, args.nonces) {
         (_, Some(0)) => return Err(Error::input("--nonces must be at least 1")),
@@ -246,6 +293,21 @@ fn stop_rule(args: &BenchArgs) -> Result<StopRule> {
 
         (None, None) => StopRule::Seconds(DEFAULT_SECONDS),
     })
+}
+
+/// Why `report` is no result (its proof of work did not pass), as the
+/// error to report, saying where its JSON went; `None` for a result.
+fn not_a_result(report: &BenchReport, json: Option<&JsonOut>) -> Option<Error> {
+    let why = report.proof_of_work.as_ref().and_then(|p| p.failure())?;
+    let kept = match json {
+        Some(JsonOut::File(destination)) => format!(
+            "; {} keeps it, marked invalid",
+            destination.path().display()
+        ),
+        Some(JsonOut::Stdout) => "; the JSON on standard output is marked invalid".into(),
+        None => String::new(),
+    };
+    Some(Error::check_failed(format!("{why}; not a result{kept}")))
 }
 
 /// What every device of one `bench` command runs.
@@ -350,7 +412,12 @@ fn run_one(
     };
     let outcome = bench::run_with(&mut *searcher, &options, stop, instruments)?;
     if outcome.trials.is_empty() {
-        return Ok(None);
+        if outcome.interrupted {
+            return Ok(None);
+        }
+        return Err(Error::device(
+            "the timed part hashed nothing: no rate, no result",
+        ));
     }
     if let Some(why) = outcome.energy_error.clone() {
         meter = None;
@@ -381,7 +448,7 @@ fn run_one(
     report.energy = meter
         .as_deref()
         .map(|m| energy::report(m, outcome.nonces, idle));
-    if human {
+    if human && report.valid {
         bench_render::print_result(&report, &outcome, energy_note.as_deref());
     }
     Ok(Some(report))

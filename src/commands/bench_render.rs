@@ -69,8 +69,9 @@ fn print_spread(report: &BenchReport) {
         match stability.verdict {
             Verdict::Stable => outln!("  stability  {:>12}   cv and drift within 5%", "stable"),
             Verdict::TooShort => outln!(
-                "  stability  {:>12}   too few intervals to judge (run at least 5 s)",
-                "n/a"
+                "  stability  {:>12}   too short to judge: {}",
+                "n/a",
+                stability.reasons.join("; ")
             ),
             Verdict::Unstable => {
                 outln!(
@@ -228,6 +229,7 @@ fn print_energy(report: &BenchReport, energy: &EnergyReport) {
             joules_per_terahash: energy.joules_per_terahash,
             measured: Some(energy.measured),
             device_watts: Some(energy.avg_watts),
+            unproven: None,
         },
     );
     outln!();
@@ -236,7 +238,7 @@ fn print_energy(report: &BenchReport, energy: &EnergyReport) {
     }
 }
 
-pub(super) fn print_all_table(reports: &[BenchReport], failures: &[(String, Error)]) {
+pub(super) fn print_all_table(reports: &[&BenchReport], failures: &[(String, Error)]) {
     let width = reports
         .iter()
         .map(|r| r.device.name.len())

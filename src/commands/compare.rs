@@ -20,6 +20,14 @@ pub fn run(args: &CompareArgs) -> Result<i32> {
         .map(|path| Ok((path.display().to_string(), report::read_bench(path)?)))
         .collect::<Result<Vec<_>>>()?;
     let comparison = compare::compare(&reports)?;
+    for row in &comparison.rows {
+        if let Some(why) = &row.unproven {
+            errln!(
+                "hashwatt: note: {}: {why}",
+                crate::error::sanitize(&row.file)
+            );
+        }
+    }
     match &json {
         Some(JsonOut::Stdout) => report::write_json(&comparison, &JsonOut::Stdout)?,
         Some(out @ JsonOut::File(destination)) => {

@@ -12,6 +12,7 @@ use crate::output::Destination;
 use crate::plot;
 use crate::report::{self, JsonOut};
 use crate::site::model::{self, Input, Inputs, Plan, MAX_SCENARIOS};
+use crate::site::network::Consensus;
 use crate::site::{self, fleet, FleetMember, Network, Site, Source};
 
 pub use render::summary_lines;
@@ -35,9 +36,14 @@ pub fn run(args: &EstimateArgs) -> Result<i32> {
         inputs.push(("--network-from file", file));
     }
     super::check_outputs(json.as_ref(), plot.as_ref(), &inputs)?;
-    let plan = plan(args)?;
+    let mut notes = Vec::new();
+    let plan = plan(args, &mut notes)?;
+    model::check_inputs(&plan)?;
     let estimate = model::build(&plan);
     model::check(&estimate)?;
+    for note in &notes {
+        errln!("hashwatt: note: {note}");
+    }
 
     if let Some(destination) = &plot {
         plot::estimate_svg(destination, &estimate)?;
@@ -60,8 +66,9 @@ pub fn run(args: &EstimateArgs) -> Result<i32> {
     Ok(exit::OK)
 }
 
-/// Every input checked and labelled with where it came from.
-fn plan(args: &EstimateArgs) -> Result<Plan> {
+/// Every input checked and labelled with where it came from; `notes` gets
+/// what the user should know about them (an unproven bench file).
+fn plan(args: &EstimateArgs, notes: &mut Vec<String>) -> Result<Plan> {
     let given = |value: Option<f64>, default: f64| match value {
         Some(v) => Input::new(v, Source::Given),
         None => Input::new(default, Source::Default),
@@ -81,7 +88,14 @@ fn plan(args: &EstimateArgs) -> Result<Plan> {
     };
     let network = match (args.network_ehs, &args.network_from) {
         (Some(ehs), _) => Network::given_ehs(ehs),
-        (None, Some(spec)) => Network::resolve(spec)?,
+        (None, Some(spec)) => Network::resolve_with(
+            spec,
+            if args.unchecked_headers {
+                Consensus::Unchecked
+            } else {
+                Consensus::Enforced
+            },
+        )?,
         (None, None) => Network::latest_embedded(),
     };
     network.validate()?;
@@ -100,7 +114,7 @@ fn plan(args: &EstimateArgs) -> Result<Plan> {
         plant_mw,
         pue: given(args.pue, site::DEFAULT_PUE),
         uptime: given(args.uptime, 1.0),
-        subsidy_btc: Input::new(network.subsidy_btc(), Source::Protocol),
+        subsidy_btc: Input::new(network.subsidy_btc(), network.subsidy_source()),
         fees_btc_per_block: given(args.fees_btc_per_block, 0.0),
         btc_usd: None,
         power_usd_per_mwh: None,
@@ -138,7 +152,7 @@ fn plan(args: &EstimateArgs) -> Result<Plan> {
         }
         .validate()?;
     }
-    let fleet = fleet_of(args)?;
+    let fleet = fleet_of(args, notes)?;
     Ok(Plan {
         site,
         fractions,
@@ -147,7 +161,8 @@ fn plan(args: &EstimateArgs) -> Result<Plan> {
     })
 }
 
-fn fleet_of(args: &EstimateArgs) -> Result<Vec<FleetMember>> {
+/// The fleet, and a note for each bench file whose rate is unproven.
+fn fleet_of(args: &EstimateArgs, notes: &mut Vec<String>) -> Result<Vec<FleetMember>> {
     let mut members: Vec<(Efficiency, f64)> = Vec::new();
     if let Some(hpj) = args.hashes_per_joule {
         let hpj = positive("--hashes-per-joule", hpj)?;
@@ -166,7 +181,13 @@ fn fleet_of(args: &EstimateArgs) -> Result<Vec<FleetMember>> {
             .unzip();
         let shares = fleet::resolve_shares(&shares)?;
         for (path, share) in paths.iter().zip(shares) {
-            members.push((fleet::read_bench(path)?, share));
+            let bench = report::read_bench(path)?;
+            let name = path.display().to_string();
+            let efficiency = report::efficiency(&bench, &name)?;
+            if let Some(why) = &efficiency.unproven {
+                notes.push(format!("{}: {why}", crate::error::sanitize(&name)));
+            }
+            members.push((efficiency, share));
         }
     }
     let n = members.len();
@@ -215,6 +236,7 @@ fn given_efficiency(hashes_per_joule: f64, option: &str, value: f64) -> Result<E
         joules_per_terahash: jth,
         measured: None,
         device_watts: None,
+        unproven: None,
     })
 }
 

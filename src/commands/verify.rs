@@ -233,6 +233,14 @@ fn print_table(report: &ConformanceReport) {
                 "DIFFERENT"
             }
         );
+        let proof = &hit_set.proof_of_work;
+        outln!(
+            "proof of work    {} hits of {:.1} expected (p = {}): {}",
+            proof.found,
+            proof.expected,
+            proof.p_text(),
+            proof.failure().unwrap_or_else(|| "passed".into())
+        );
     }
     outln!(
         "{}: {}",

@@ -24,8 +24,13 @@ use dispatch::{Pending, Slot};
 
 /// Batches kept in flight: one running, one queued behind it.
 const DEPTH: usize = 2;
-/// Starting room for hits per batch; grows when a batch overflows it.
-const INITIAL_HIT_CAPACITY: u32 = 1024;
+/// Starting room for hits per batch (64 KiB); grows when a batch
+/// overflows it. The bench's default share difficulty plans 1,024 to 2,048
+/// shares for a whole run, and a run is at least one batch, so a batch at
+/// that difficulty never comes near it; a harder `--share-bits` only
+/// lowers the count, an easier one grows the buffer (the kernel keeps
+/// counting past the room, and the batch is searched again).
+const INITIAL_HIT_CAPACITY: u32 = 1 << 14;
 /// The most nonces one dispatch takes (the kernel counts them in a u32).
 pub const MAX_BATCH: u64 = 1 << 31;
 

@@ -1,30 +1,46 @@
-//! The `hashwatt.bench/2` document: a bench run with everything needed to
-//! trust it or reproduce it. Version 2 adds the time series and its spread,
-//! the warm-up, the trials of `--repeat`, the host, the build, the adapter's
-//! limits, the exact kernel source's SHA-256 and the command line. Every
-//! field version 1 had is still there, so a reader of version 1 documents
-//! (`estimate --from`, `compare`) reads both; the added fields default when
-//! a version 1 file is read.
+//! The `hashwatt.bench/3` document: a bench run with everything needed to
+//! trust it or reproduce it. Version 2 added the time series and its
+//! spread, the warm-up, the trials of `--repeat`, the host, the build, the
+//! adapter's limits, the exact kernel source's SHA-256 and the command
+//! line; version 3 adds the proof of work (`proof_of_work`, `valid`) and
+//! the stalls of each trial. Every field version 1 had is still there, so
+//! the one reader ([`super::read_bench`]) reads all three; the added fields
+//! default when an older file is read, and [`super::validate`] says what an
+//! older file cannot prove.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::bench::stats::MIN_SAMPLES;
 use crate::bench::{BatchSizes, BenchOutcome, ShareRecord, Spread, Trial, Verdict, Warmup};
 use crate::catalog::KnownHeader;
 use crate::gpu::{AdapterLimits, DeviceSummary, KernelConfig};
 use crate::host::{BuildInfo, HostInfo};
+use crate::proof::ProofOfWork;
 use crate::telemetry;
 
-pub const BENCH_SCHEMA: &str = "hashwatt.bench/2";
+pub const BENCH_SCHEMA: &str = "hashwatt.bench/3";
+/// The second version (no proof of work), still read.
+pub const BENCH_SCHEMA_V2: &str = "hashwatt.bench/2";
 /// The first version, still read by `estimate --from` and `compare`.
 pub const BENCH_SCHEMA_V1: &str = "hashwatt.bench/1";
-pub const BENCH_ALL_SCHEMA: &str = "hashwatt.bench-all/2";
+pub const BENCH_ALL_SCHEMA: &str = "hashwatt.bench-all/3";
 
 /// The result of `hashwatt bench` on one device.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct BenchReport {
-    /// `hashwatt.bench/2` (or `/1` for files from older versions).
+    /// `hashwatt.bench/3` (or `/2`, `/1` for files from older versions).
     pub schema: String,
+    /// False when the run is not a result: its proof of work failed, or its
+    /// timed part hashed too little to prove anything. Such a document is
+    /// written so that nothing measured is lost, and every reader refuses
+    /// it. Files older than version 3 have no such flag (they read as true).
+    #[serde(default = "written_as_result")]
+    pub valid: bool,
+    /// The shares found against those the nonces imply (see the README's
+    /// "Proof of work"); always present from version 3 on.
+    #[serde(default)]
+    pub proof_of_work: Option<ProofOfWork>,
     pub hashwatt_version: String,
     /// When the run ended, UTC, RFC 3339.
     pub created: String,
@@ -96,11 +112,18 @@ pub struct BenchReport {
     pub energy: Option<EnergyReport>,
 }
 
+/// Files from before version 3 were written as results.
+fn written_as_result() -> bool {
+    true
+}
+
 /// Whether a run held steady: `unstable` when the interval rates or the
-/// trials spread or drift past the thresholds in the README.
+/// trials spread or drift past the thresholds in the README, or when the
+/// device stalled; `too-short` when there were too few intervals to judge.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct Stability {
     pub verdict: Verdict,
+    /// Why the run is unstable, or how short it was, in words and figures.
     #[serde(default)]
     pub reasons: Vec<String>,
 }
@@ -189,7 +212,7 @@ pub struct Shares {
 /// `hashwatt bench --device all --json`: one report per device.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct BenchAllReport {
-    /// `hashwatt.bench-all/2`.
+    /// `hashwatt.bench-all/3`.
     pub schema: String,
     pub runs: Vec<BenchReport>,
     pub failed: Vec<FailedRun>,
@@ -225,9 +248,17 @@ impl BenchReport {
             .map(|gpu| gpu / outcome.seconds);
         let spread = outcome.sample_spread();
         let trial_spread = outcome.trial_spread();
-        let stability = stability(spread.as_ref(), trial_spread.as_ref());
+        let stability = stability(
+            spread.as_ref(),
+            trial_spread.as_ref(),
+            &outcome.trials,
+            outcome.seconds,
+        );
+        let proof = outcome.proof();
         BenchReport {
             schema: BENCH_SCHEMA.into(),
+            valid: proof.passed,
+            proof_of_work: Some(proof),
             hashwatt_version: env!("CARGO_PKG_VERSION").into(),
             created: crate::units::now_rfc3339(),
             started: Some(context.started),
@@ -277,25 +308,72 @@ impl BenchReport {
     }
 }
 
-/// One verdict from the interval spread and, with `--repeat`, the trials'.
-fn stability(intervals: Option<&Spread>, trials: Option<&Spread>) -> Option<Stability> {
+/// One verdict from the interval spread and, with `--repeat`, the trials',
+/// and the stalls of every trial: any stall makes a run unstable, however
+/// short. A verdict of too short says, in figures, how short.
+fn stability(
+    intervals: Option<&Spread>,
+    trials: Option<&Spread>,
+    runs: &[Trial],
+    seconds: f64,
+) -> Option<Stability> {
     let spreads: Vec<(&Spread, &str)> = [(intervals, "intervals"), (trials, "trials")]
         .into_iter()
         .filter_map(|(spread, what)| spread.map(|s| (s, what)))
         .collect();
-    if spreads.is_empty() {
+    let stalls = stall_reasons(runs);
+    if spreads.is_empty() && stalls.is_empty() {
         return None;
     }
-    let mut reasons = Vec::new();
+    let mut reasons = stalls;
     for (spread, what) in &spreads {
         reasons.extend(spread.reasons.iter().map(|r| format!("{what}: {r}")));
     }
     let verdict = if !reasons.is_empty() {
         Verdict::Unstable
     } else if spreads.iter().all(|(s, _)| s.verdict == Verdict::TooShort) {
+        let count = intervals.map_or(0, |s| s.count);
+        reasons.push(format!(
+            "{count} interval{} in {seconds:.1} s, and {MIN_SAMPLES} are needed to judge",
+            if count == 1 { "" } else { "s" }
+        ));
         Verdict::TooShort
     } else {
         Verdict::Stable
     };
     Some(Stability { verdict, reasons })
 }
+
+/// Each stall in words: when it began, how long it lasted, in which trial.
+/// At most [`MAX_STALLS_NAMED`] are named, then how many more there were.
+fn stall_reasons(runs: &[Trial]) -> Vec<String> {
+    let mut reasons = Vec::new();
+    let mut more = 0;
+    for (i, trial) in runs.iter().enumerate() {
+        let which = if runs.len() > 1 {
+            format!("trial {}", i + 1)
+        } else {
+            "the run".to_string()
+        };
+        for stall in &trial.stalls {
+            if reasons.len() == MAX_STALLS_NAMED {
+                more += 1;
+                continue;
+            }
+            reasons.push(format!(
+                "stalled: no batch completed for {:.1} s, from {:.1} s to {:.1} s into {which} (a gap of more than {:.1} s is a stall)",
+                stall.seconds,
+                stall.at,
+                stall.at + stall.seconds,
+                stall.expected_at_most
+            ));
+        }
+    }
+    if more > 0 {
+        reasons.push(format!("and {more} more stalls"));
+    }
+    reasons
+}
+
+/// Stalls named one by one in the verdict; the rest are counted.
+const MAX_STALLS_NAMED: usize = 3;

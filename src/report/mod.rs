@@ -5,20 +5,25 @@
 
 mod bench;
 mod documents;
+mod read;
+mod validate;
 
 pub use crate::gpu::AdapterLimits;
 pub use bench::{
     BenchAllReport, BenchReport, EnergyReport, FailedRun, HeaderRef, KernelReport, RunContext,
-    Shares, Stability, BENCH_ALL_SCHEMA, BENCH_SCHEMA, BENCH_SCHEMA_V1,
+    Shares, Stability, BENCH_ALL_SCHEMA, BENCH_SCHEMA, BENCH_SCHEMA_V1, BENCH_SCHEMA_V2,
 };
 pub use documents::{
     CpuPathRow, DeviceRow, DevicesReport, HeaderRow, HeadersReport, SearchReport, DEVICES_SCHEMA,
     HEADERS_SCHEMA, SEARCH_SCHEMA,
 };
+pub use read::{efficiency, parse_bench, read_bench, MAX_DOCUMENT_BYTES};
+pub use validate::{validate, Standing};
 
 #[cfg(feature = "native")]
 use serde::Serialize;
 
+#[cfg(feature = "native")]
 use crate::error::{Error, Result};
 #[cfg(feature = "native")]
 use crate::output::Destination;
@@ -66,30 +71,4 @@ pub fn write_json<T: Serialize>(value: &T, out: &JsonOut) -> Result<()> {
         }
         JsonOut::File(destination) => destination.write_or_keep(format!("{text}\n").as_bytes()),
     }
-}
-
-/// The largest result file read: a bench document with a day's time series
-/// is a few megabytes.
-const MAX_DOCUMENT_BYTES: u64 = 64 << 20;
-
-/// Reads a `bench --json` file, version 1 or 2, refusing anything else by
-/// name: another document, a damaged one, or one too large to be a result.
-pub fn read_bench(path: &std::path::Path) -> Result<BenchReport> {
-    let shown = path.display();
-    let text = crate::textfile::read_text(path, "bench result", MAX_DOCUMENT_BYTES)
-        .map_err(Error::input)?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| Error::input(format!("{shown}: not JSON ({e})")))?;
-    let schema = value
-        .get("schema")
-        .and_then(|s| s.as_str())
-        .unwrap_or("none");
-    if schema != BENCH_SCHEMA && schema != BENCH_SCHEMA_V1 {
-        return Err(Error::input(format!(
-            "{shown}: not a hashwatt bench result (schema {:?}, expected {BENCH_SCHEMA:?} or {BENCH_SCHEMA_V1:?}; write one with `hashwatt bench --json FILE`)",
-            schema.escape_debug().to_string()
-        )));
-    }
-    serde_json::from_value(value)
-        .map_err(|e| Error::input(format!("{shown}: a damaged bench result: {e}")))
 }

@@ -1,20 +1,16 @@
 //! What fills the site: one efficiency, or a fleet of measured devices
 //! (`--from a.json:0.7 --from b.json:0.3`), each with its share of the
-//! power. Bench files are input like any other: only what the estimate
-//! needs is read, and every number is checked.
+//! power. Bench files are read and checked by the one reader,
+//! `report::read_bench`, and turned into an efficiency by
+//! `report::efficiency`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::{jth_from_hashes_per_joule, num, Source};
-use crate::error::require_positive as positive;
+use super::{jth_from_hashes_per_joule, Source};
 use crate::error::{Error, Result};
 
-/// Bench result schemas `--from` reads; `/2` is a superset of `/1`.
-pub const BENCH_SCHEMAS: [&str; 2] = ["hashwatt.bench/1", "hashwatt.bench/2"];
-/// A bench file is a few kilobytes; more than this is not one.
-pub const MAX_BENCH_FILE_BYTES: u64 = 16 << 20;
 /// Shares of power must add up to 1 within this.
 pub const SHARE_TOLERANCE: f64 = 1e-9;
 
@@ -28,6 +24,10 @@ pub struct Efficiency {
     /// the efficiency was given.
     pub measured: Option<bool>,
     pub device_watts: Option<f64>,
+    /// Why the rate behind it is unproven: a bench file from before the
+    /// proof of work with too few shares to prove it. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unproven: Option<String>,
 }
 
 impl Efficiency {
@@ -76,6 +76,10 @@ pub fn combined(fleet: &[FleetMember]) -> Efficiency {
         joules_per_terahash: jth_from_hashes_per_joule(hashes_per_joule),
         measured: Some(fleet.iter().all(|m| m.efficiency.measured == Some(true))),
         device_watts: None,
+        unproven: fleet
+            .iter()
+            .find_map(|m| m.efficiency.unproven.as_ref())
+            .map(|why| format!("a member's bench file is unproven: {why}")),
     }
 }
 
@@ -128,159 +132,9 @@ pub fn resolve_shares(shares: &[Option<f64>]) -> Result<Vec<f64>> {
     Ok(out)
 }
 
-#[derive(Deserialize)]
-struct BenchFile {
-    device: BenchDevice,
-    energy: Option<BenchEnergy>,
-}
-
-#[derive(Deserialize)]
-struct BenchDevice {
-    name: String,
-    backend: String,
-}
-
-#[derive(Deserialize)]
-struct BenchEnergy {
-    meter: String,
-    measured: bool,
-    avg_watts: f64,
-    hashes_per_joule: f64,
-    joules_per_terahash: f64,
-}
-
-/// Reads a `bench --json` file (at most 16 MiB) into an efficiency.
-pub fn read_bench(path: &Path) -> Result<Efficiency> {
-    let text = crate::textfile::read_text(path, "bench result", MAX_BENCH_FILE_BYTES)
-        .map_err(Error::input)?;
-    parse_bench(text.as_bytes())
-        .map_err(|e| Error::input(format!("{}: {}", path.display(), e.message)))
-}
-
-/// A bench result's efficiency, every number checked: energy present,
-/// hashes per joule and J/TH positive, finite and consistent, watts
-/// positive. Errors are one line, without the file's name.
-pub fn parse_bench(bytes: &[u8]) -> Result<Efficiency> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| Error::input(format!("not JSON ({e})")))?;
-    let schema = value
-        .get("schema")
-        .and_then(|s| s.as_str())
-        .unwrap_or("none");
-    if !BENCH_SCHEMAS.contains(&schema) {
-        return Err(Error::input(format!(
-            "not a hashwatt bench result (schema {:?}, expected {:?} or {:?}; write one with `hashwatt bench --json FILE`)",
-            printable(schema),
-            BENCH_SCHEMAS[0],
-            BENCH_SCHEMAS[1]
-        )));
-    }
-    let bench: BenchFile = serde_json::from_value(value)
-        .map_err(|e| Error::input(format!("a damaged bench result: {e}")))?;
-    let energy = bench.energy.ok_or_else(|| {
-        Error::input(
-            "this bench result has no energy (no meter was read): rerun bench with a power meter or --watts W, or give --jth",
-        )
-    })?;
-    let hpj = positive("its hashes_per_joule", energy.hashes_per_joule)?;
-    let jth = positive("its joules_per_terahash", energy.joules_per_terahash)?;
-    positive("its avg_watts", energy.avg_watts)?;
-    let implied = jth_from_hashes_per_joule(hpj);
-    if ((implied - jth) / jth).abs() >= 1e-6 {
-        return Err(Error::input(format!(
-            "a damaged bench result: joules_per_terahash {} does not match hashes_per_joule {} (1e12 / {} = {})",
-            num(jth),
-            num(hpj),
-            num(hpj),
-            num(implied)
-        )));
-    }
-    let meter = if energy.measured {
-        printable(&energy.meter)
-    } else {
-        "stated power".into()
-    };
-    Ok(Efficiency {
-        source: format!(
-            "{} ({}, {meter})",
-            printable(&bench.device.name),
-            printable(&bench.device.backend)
-        ),
-        hashes_per_joule: hpj,
-        joules_per_terahash: jth,
-        measured: Some(energy.measured),
-        device_watts: Some(energy.avg_watts),
-    })
-}
-
-/// Text from a file, safe to print: control characters escaped, at most
-/// 80 characters.
-fn printable(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .take(80)
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect();
-    if text.chars().count() > 80 {
-        out.push('…');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn bench(schema: &str, energy: &str) -> Vec<u8> {
-        format!(
-            r#"{{"schema": "{schema}", "device": {{"name": "GPU\u001b[31m", "backend": "vulkan"}}, "energy": {energy}}}"#
-        )
-        .into_bytes()
-    }
-
-    #[test]
-    fn both_schemas_and_checked_numbers() {
-        let good = r#"{"meter": "rapl", "measured": true, "avg_watts": 50.0, "hashes_per_joule": 1e5, "joules_per_terahash": 1e7}"#;
-        for schema in BENCH_SCHEMAS {
-            let e = parse_bench(&bench(schema, good)).unwrap();
-            assert_eq!(e.hashes_per_joule, 1e5);
-            assert_eq!(e.source, "GPU\\u{1b}[31m (vulkan, rapl)");
-        }
-        for (energy, why) in [
-            ("null", "has no energy"),
-            (
-                r#"{"meter": "rapl", "measured": true, "avg_watts": 50.0, "hashes_per_joule": -1e5, "joules_per_terahash": -1e7}"#,
-                "hashes_per_joule must be a positive",
-            ),
-            (
-                r#"{"meter": "rapl", "measured": true, "avg_watts": 50.0, "hashes_per_joule": 0, "joules_per_terahash": 1e7}"#,
-                "hashes_per_joule must be a positive",
-            ),
-            (
-                r#"{"meter": "rapl", "measured": true, "avg_watts": 50.0, "hashes_per_joule": 1e5, "joules_per_terahash": 0}"#,
-                "joules_per_terahash must be a positive",
-            ),
-            (
-                r#"{"meter": "rapl", "measured": true, "avg_watts": 50.0, "hashes_per_joule": 1e5, "joules_per_terahash": 9}"#,
-                "does not match",
-            ),
-            (
-                r#"{"meter": "rapl", "measured": true, "avg_watts": 0, "hashes_per_joule": 1e5, "joules_per_terahash": 1e7}"#,
-                "avg_watts must be a positive",
-            ),
-        ] {
-            let err = parse_bench(&bench("hashwatt.bench/1", energy)).unwrap_err();
-            assert!(err.message.contains(why), "{energy}: {}", err.message);
-        }
-        let err = parse_bench(&bench("hashwatt.bench/9", good)).unwrap_err();
-        assert!(err.message.contains("not a hashwatt bench result"));
-    }
 
     #[test]
     fn shares_of_power() {

@@ -39,8 +39,10 @@ pub const BLOCKS_PER_DAY: f64 = 144.0;
 /// A petawatt, about a hundred times all the world's power plants together:
 /// a bound for the plant.
 pub const MAX_PLANT_MW: f64 = 1e9;
-/// No more bitcoin than this will ever exist: a bound for fees per block.
-pub const MAX_SUPPLY_BTC: f64 = 21e6;
+/// Fees per block at most the subsidy's original scale (see [`crate::bounds`]).
+pub use crate::bounds::MAX_FEES_BTC_PER_BLOCK;
+/// No more bitcoin than this will ever exist: no result may pass it.
+pub use crate::bounds::MAX_SUPPLY_BTC;
 
 /// Reference ASICs: manufacturers' stated efficiency, J/TH.
 pub const REFERENCE_ASICS: [(&str, f64); 6] = [
@@ -62,8 +64,11 @@ pub enum Source {
     Measured,
     /// Derived from real block headers.
     Chain,
-    /// Bitcoin's rules (the subsidy schedule).
+    /// Bitcoin's rules (the subsidy schedule) at a height the chain proves.
     Protocol,
+    /// Not proven: a height a header file only claims, or today's subsidy
+    /// where no header gives a height.
+    Assumed,
     /// Given on the command line (or a power stated to `bench --watts`).
     Given,
     /// hashwatt's built-in default, not given.
@@ -76,6 +81,7 @@ impl Source {
             Source::Measured => "measured",
             Source::Chain => "chain",
             Source::Protocol => "protocol",
+            Source::Assumed => "assumed",
             Source::Given => "given",
             Source::Default => "default",
         }
@@ -143,9 +149,9 @@ impl Site {
             ));
         }
         self.network.validate()?;
-        if !(self.fees_btc_per_block >= 0.0 && self.fees_btc_per_block <= MAX_SUPPLY_BTC) {
+        if !(self.fees_btc_per_block >= 0.0 && self.fees_btc_per_block <= MAX_FEES_BTC_PER_BLOCK) {
             return bad(format!(
-                "--fees-btc-per-block must be between 0 and 21000000 (all the bitcoin there will ever be), got {}",
+                "--fees-btc-per-block must be between 0 and {MAX_FEES_BTC_PER_BLOCK} (an average per block, at most the largest subsidy Bitcoin ever paid), got {}",
                 num(self.fees_btc_per_block)
             ));
         }
@@ -330,6 +336,14 @@ mod tests {
             },
             Site {
                 fees_btc_per_block: 1e308,
+                ..Site::default()
+            },
+            Site {
+                fees_btc_per_block: 21e6,
+                ..Site::default()
+            },
+            Site {
+                fees_btc_per_block: 50.5,
                 ..Site::default()
             },
             Site {

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::economics::{self, Economics, Hashprice, Prices};
 use super::fleet::{self, Efficiency, FleetMember};
 use super::{hashes_per_joule_from_jth, Mining, Site, Source, REFERENCE_ASICS};
+use crate::bounds;
 use crate::error::{Error, Result};
+use crate::units::num;
 
 pub const ESTIMATE_SCHEMA: &str = "hashwatt.estimate/2";
 /// Scenarios side by side; more would not fit a table.
@@ -98,7 +100,8 @@ pub struct Scenario {
     pub it_watts: f64,
     pub site_hashes_per_second: f64,
     pub site_exahashes_per_second: f64,
-    /// Devices the IT power runs, where each device's watts are known.
+    /// Whole devices the IT power runs, where each device's watts are
+    /// known (each member's count rounded down).
     pub devices: Option<f64>,
     pub network_share: f64,
     pub blocks_per_day: f64,
@@ -116,6 +119,8 @@ pub struct Scenario {
 pub struct MemberPart {
     pub it_watts: f64,
     pub hashes_per_second: f64,
+    /// Whole devices this member's power runs (rounded down), where the
+    /// device's watts are known.
     pub devices: Option<f64>,
     pub btc_per_day: f64,
     pub energy_mwh_per_day: f64,
@@ -225,7 +230,10 @@ fn scenario(site: &Site, fleet: &[FleetMember], prices: Prices) -> Scenario {
             MemberPart {
                 it_watts: member_watts,
                 hashes_per_second: rate,
-                devices: m.efficiency.device_watts.map(|w| member_watts / w),
+                devices: m
+                    .efficiency
+                    .device_watts
+                    .map(|w| (member_watts / w).floor()),
                 btc_per_day: btc,
                 energy_mwh_per_day: member_energy,
                 revenue_usd_per_mwh: revenue_per_btc.map(|p| btc * p / member_energy),
@@ -264,10 +272,119 @@ fn scenario(site: &Site, fleet: &[FleetMember], prices: Prices) -> Scenario {
     }
 }
 
+/// Refuses inputs beyond physical or economic reality (see
+/// [`crate::bounds`]), naming the option: an efficiency beyond the best
+/// any device could reach or below one hash a second at a megawatt, a
+/// device of more than a megawatt or a billion dollars, a bitcoin of more
+/// than a billion dollars, a megawatt-hour of more than a million either
+/// way. [`Site::validate`] holds the site's own inputs.
+pub fn check_inputs(plan: &Plan) -> Result<()> {
+    let bad = |what: String| Err(Error::input(what));
+    for m in &plan.fleet {
+        check_efficiency(&m.efficiency)?;
+        if let Some(watts) = m.efficiency.device_watts {
+            if !(watts > 0.0 && watts <= bounds::MAX_DEVICE_WATTS) {
+                return bad(format!(
+                    "--device-watts must be more than 0 and at most {} W (a megawatt: no single device draws more), got {}",
+                    num(bounds::MAX_DEVICE_WATTS),
+                    num(watts)
+                ));
+            }
+        }
+        if let Some(usd) = m.device_usd {
+            if !(usd > 0.0 && usd <= bounds::MAX_DEVICE_USD) {
+                return bad(format!(
+                    "--device-usd must be more than 0 and at most {} (a billion dollars a device), got {}",
+                    num(bounds::MAX_DEVICE_USD),
+                    num(usd)
+                ));
+            }
+        }
+    }
+    if let Some(price) = plan.inputs.btc_usd {
+        if !(price.value > 0.0 && price.value <= bounds::MAX_BTC_USD) {
+            return bad(format!(
+                "--btc-usd must be more than 0 and at most {} (all 21 million bitcoin would be worth two centuries of the world's output), got {}",
+                num(bounds::MAX_BTC_USD),
+                num(price.value)
+            ));
+        }
+    }
+    if let Some(price) = plan.inputs.power_usd_per_mwh {
+        if price.value.is_nan() || price.value.abs() > bounds::MAX_USD_PER_MWH {
+            return bad(format!(
+                "--power-usd-per-mwh must be between -{0} and {0} (a hundred times the highest caps of wholesale power markets), got {1}",
+                num(bounds::MAX_USD_PER_MWH),
+                num(price.value)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an efficiency beyond reality: above 1e15 H/J (0.001 J/TH, near
+/// the Landauer limit for a double SHA-256) or below 1 H/s at a megawatt.
+pub fn check_efficiency(efficiency: &Efficiency) -> Result<()> {
+    let min = bounds::MIN_HASHES_PER_SECOND / bounds::MAX_DEVICE_WATTS;
+    let hpj = efficiency.hashes_per_joule;
+    if hpj >= min && hpj <= bounds::MAX_HASHES_PER_JOULE {
+        return Ok(());
+    }
+    Err(Error::input(format!(
+        "an efficiency of {} H/J ({} J/TH), from {}, is beyond reality: it runs from {} H/J (1 H/s at a megawatt) to {} H/J (0.001 J/TH, near the Landauer limit for a double SHA-256)",
+        num(hpj),
+        num(efficiency.joules_per_terahash),
+        efficiency.source,
+        num(min),
+        num(bounds::MAX_HASHES_PER_JOULE)
+    )))
+}
+
 /// Refuses an estimate with any figure that is not a finite number (or a
 /// share outside [0, 1], or a negative count), naming the figure: inputs
-/// that are each valid can still overflow together.
+/// that are each valid can still overflow together. A fleet member's power
+/// must run at least one whole device (or, where its device is not known,
+/// a watt), and no figure of bitcoin may pass all there will ever be.
 pub fn check(estimate: &Estimate) -> Result<()> {
+    check_reality(estimate)?;
+    check_finite(estimate)
+}
+
+/// Whole devices and the supply of bitcoin.
+fn check_reality(estimate: &Estimate) -> Result<()> {
+    for s in &estimate.scenarios {
+        for (m, p) in estimate.fleet.iter().zip(&s.fleet) {
+            match (p.devices, m.efficiency.device_watts) {
+                (Some(devices), Some(watts)) if devices.is_nan() || devices < 1.0 => {
+                    return Err(Error::input(format!(
+                        "{} W of the site's power for {} runs no whole device of {} W: give it a larger share of the power",
+                        num(p.it_watts),
+                        fleet::short(&m.efficiency.source),
+                        num(watts)
+                    )));
+                }
+                _ if p.it_watts.is_nan() || p.it_watts < 1.0 => {
+                    return Err(Error::input(format!(
+                        "{} W of the site's power for {}, less than a watt: give it a larger share of the power",
+                        num(p.it_watts),
+                        fleet::short(&m.efficiency.source)
+                    )));
+                }
+                _ => {}
+            }
+        }
+        let btc = std::iter::once(s.btc_per_day).chain(s.fleet.iter().map(|p| p.btc_per_day));
+        if let Some(btc) = btc.into_iter().find(|b| *b > bounds::MAX_SUPPLY_BTC) {
+            return Err(Error::input(format!(
+                "these inputs make {} BTC a day, more than the 21 million there will ever be",
+                num(btc)
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_finite(estimate: &Estimate) -> Result<()> {
     let mut figures: Vec<(&str, f64)> = vec![
         (
             "the network hashrate",
@@ -380,6 +497,7 @@ mod tests {
                 joules_per_terahash: 1e12 / hpj,
                 measured: Some(true),
                 device_watts: Some(watts),
+                unproven: None,
             },
             power_share: share,
             device_usd: Some(usd),
@@ -413,9 +531,10 @@ mod tests {
         let s = &e.scenarios[0];
         assert_eq!(s.site_hashes_per_second, 8.5e18);
         assert!((e.efficiency.hashes_per_joule - 8.5e10).abs() < 1.0);
-        // 7e7 / 3000 + 3e7 / 1500 devices; capital 23,333.3 x 2000 + 20,000 x 500.
-        assert!((s.devices.unwrap() - (7e7 / 3000.0 + 2e4)).abs() < 1e-6);
-        assert!((s.capital_usd.unwrap() - (7e7 / 3000.0 * 2000.0 + 1e7)).abs() < 1e-3);
+        // Whole devices: 7e7 / 3000 = 23,333.3 runs 23,333, and 3e7 / 1500
+        // 20,000; capital 23,333 x 2000 + 20,000 x 500.
+        assert_eq!(s.devices.unwrap(), 23_333.0 + 2e4);
+        assert_eq!(s.capital_usd.unwrap(), 23_333.0 * 2000.0 + 1e7);
         // The bitcoin splits 7 : 1.5.
         let share = 8.5e18 / (1e21 + 8.5e18);
         assert!((s.btc_per_day - share * 450.0).abs() < 1e-12);
@@ -423,6 +542,24 @@ mod tests {
         // Half the plant: half the hashes.
         assert_eq!(e.scenarios[1].site_hashes_per_second, 4.25e18);
         assert_eq!(e.asics[0].scenarios.len(), 2);
+    }
+
+    #[test]
+    fn no_figure_passes_the_supply_of_bitcoin() {
+        // Fees of all the bitcoin there is (refused by Site::validate before
+        // a model is built) still cannot make a result.
+        let site = Site {
+            fees_btc_per_block: 21e6,
+            ..Site::default()
+        };
+        let e = estimate(&site, member(1e11, 1.0, 3000.0, 1.0).efficiency);
+        let err = check(&e).unwrap_err();
+        assert!(
+            err.message
+                .contains("more than the 21 million there will ever be"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

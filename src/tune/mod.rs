@@ -52,6 +52,9 @@ pub struct Trial {
     pub share_bits: u32,
     /// Shares found and checked by sha2 (a wrong one fails the sweep).
     pub shares_verified: u64,
+    /// The shares against those the nonces imply; a setting whose proof
+    /// fails ends the sweep with an error (see the README's "Proof of work").
+    pub proof_of_work: crate::proof::ProofOfWork,
     /// Spread of the rate over intervals of 0.25 s; null when none closed.
     pub spread: Option<Spread>,
 }

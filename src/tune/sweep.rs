@@ -264,15 +264,26 @@ fn measure(
     options.batch_seconds = batch_ms as f64 / 1000.0;
     options.progress = false;
     options.sample_seconds = SAMPLE_SECONDS;
-    // Shares at the default difficulty (about 64 a setting), each checked
-    // by sha2: a shape that reports a wrong nonce fails the sweep.
+    // Shares at the default difficulty (1,024 to 2,048 a setting), each
+    // checked by sha2: a shape that reports a wrong nonce fails the sweep,
+    // and so does one whose shares are too few for the nonces it claims
+    // (a shape that skips nonces looks faster than it is).
     options.share_bits = None;
     let outcome = bench::run(searcher, &options, stop, None)?;
     let rate = outcome.hashes_per_second();
     let Some(warmup) = outcome.warmup.clone() else {
         return Ok(None);
     };
-    if outcome.interrupted || outcome.nonces == 0 || !(rate > 0.0 && rate.is_finite()) {
+    if outcome.interrupted {
+        return Ok(None);
+    }
+    let proof = outcome.proof();
+    if let Some(why) = proof.failure() {
+        return Err(Error::check_failed(format!(
+            "the setting {config} at {batch_ms} ms: {why}; nothing was cached"
+        )));
+    }
+    if outcome.nonces == 0 || !(rate > 0.0 && rate.is_finite()) {
         return Ok(None);
     }
     Ok(Some(Trial {
@@ -286,6 +297,7 @@ fn measure(
         nonces: outcome.nonces,
         share_bits: outcome.share_bits,
         shares_verified: outcome.shares_verified,
+        proof_of_work: proof,
         spread: outcome.sample_spread(),
     }))
 }

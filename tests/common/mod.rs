@@ -150,3 +150,38 @@ pub fn quick_suite() -> hashwatt::kernel_suite::SuiteOptions {
         probe: false,
     }
 }
+
+/// A real bench document (`tests/data/bench-v3.json`, written by `hashwatt
+/// bench --device cpu --watts 100`) under `schema`, named `device`, with
+/// its energy replaced: `hashes_per_joule` and `joules_per_terahash` as
+/// given, the joules that the hashes per joule imply (or 1000 where that is
+/// not a finite number), `watts` measured by a sensor.
+pub fn bench_document(
+    schema: &str,
+    device: &str,
+    hashes_per_joule: f64,
+    joules_per_terahash: f64,
+    watts: f64,
+) -> serde_json::Value {
+    let mut document: serde_json::Value =
+        serde_json::from_str(include_str!("../data/bench-v3.json")).expect("the fixture parses");
+    let nonces = document["nonces"].as_f64().expect("nonces");
+    let joules = nonces / hashes_per_joule;
+    document["schema"] = schema.into();
+    document["device"]["name"] = device.into();
+    document["device"]["backend"] = "vulkan".into();
+    document["energy"] = serde_json::json!({
+        "meter": "nvml-energy",
+        "source": "NVML total energy counter",
+        "measured": true,
+        "joules": if joules.is_finite() { joules } else { 1000.0 },
+        "avg_watts": watts,
+        "idle_watts": null,
+        "joules_above_idle": null,
+        "samples": 10,
+        "hashes_per_joule": hashes_per_joule,
+        "joules_per_terahash": joules_per_terahash,
+        "hashes_per_joule_above_idle": null,
+    });
+    document
+}

@@ -227,7 +227,7 @@ impl Hashwatt {
     /// Benches for `seconds` on the latest embedded header; `watts` is the
     /// stated power (not finite or not positive: none). `browser` is JSON
     /// from `navigator`; `on_progress` gets each timed batch's progress.
-    /// Resolves with the `hashwatt.bench/2` document.
+    /// Resolves with the `hashwatt.bench/3` document.
     pub fn bench(
         &self,
         seconds: f64,
@@ -302,6 +302,11 @@ async fn run_bench(
     );
     if report.shares.found != report.shares.verified {
         return Err(Error::check_failed("a share did not verify"));
+    }
+    // A run whose proof of work did not pass is no result (see
+    // hashwatt::proof): the page shows why instead of a rate.
+    if let Some(why) = report.proof_of_work.as_ref().and_then(|p| p.failure()) {
+        return Err(Error::check_failed(why));
     }
     Ok(report)
 }

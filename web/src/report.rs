@@ -10,7 +10,7 @@ use hashwatt::error::{Error, Result};
 use hashwatt::gpu::{self, GpuAdapter, KernelConfig};
 use hashwatt::host::HostInfo;
 use hashwatt::report::{BenchReport, KernelReport, RunContext};
-use hashwatt::site::fleet::{self, Efficiency};
+use hashwatt::site::fleet::Efficiency;
 use hashwatt::site::{self, model, Site};
 use serde::{Deserialize, Serialize};
 
@@ -119,9 +119,16 @@ pub fn estimate(inputs: &EstimateInputs) -> Result<EstimateOut> {
                 joules_per_terahash: jth,
                 measured: None,
                 device_watts: None,
+                unproven: None,
             }
         }
-        (None, Some(bench)) => fleet::parse_bench(bench.to_string().as_bytes())?,
+        (None, Some(bench)) => {
+            let name = "the page's bench document";
+            hashwatt::report::efficiency(
+                &hashwatt::report::parse_bench(&bench.to_string(), name)?,
+                name,
+            )?
+        }
         (None, None) => {
             return Err(Error::input(
                 "no efficiency: run the bench with stated watts, or give J/TH",
@@ -135,6 +142,7 @@ pub fn estimate(inputs: &EstimateInputs) -> Result<EstimateOut> {
         ..Site::default()
     };
     site.validate()?;
+    model::check_efficiency(&efficiency)?;
     let estimate = model::estimate(&site, efficiency);
     model::check(&estimate)?;
     let svg = hashwatt::plot::estimate_svg_text(&estimate).map_err(Error::input)?;

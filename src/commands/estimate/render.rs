@@ -160,7 +160,7 @@ pub fn print_table(e: &Estimate) {
     }
     let reward = [
         network.source,
-        Source::Protocol,
+        i.subsidy_btc.source,
         i.fees_btc_per_block.source,
     ];
     match e.hashprice.usd_per_ph_day {
