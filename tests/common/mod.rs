@@ -148,5 +148,6 @@ pub fn quick_suite() -> hashwatt::kernel_suite::SuiteOptions {
         overflow_nonces: 4096,
         overflow_capacity: 256,
         probe: false,
+        diagnose: true,
     }
 }
