@@ -198,7 +198,7 @@ fn print_digest_report(report: &DigestReport) {
                 "  first differing word: {} (of H0..H7)",
                 m.first_differing_word
             );
-            outln!("  word    sha2      kernel    ");
+            outln!("  word    sha2      kernel");
             for (i, ((want, got), status)) in m
                 .sha2_words
                 .iter()
