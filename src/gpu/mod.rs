@@ -2,6 +2,7 @@
 //! double-buffered nonce search.
 
 mod adapters;
+mod compiled;
 mod digest;
 pub mod hash_fn;
 #[cfg(feature = "native")]

@@ -15,6 +15,7 @@ mod checks;
 mod diagnosis;
 pub mod digest;
 mod evidence;
+mod range_pattern;
 pub mod transforms;
 
 pub use diagnosis::Diagnosis;
