@@ -1,5 +1,5 @@
 //! The conformance suite for a search kernel (`hashwatt verify --kernel`):
-//! eight checks of docs/kernel-interface.md on real mainnet data, each
+//! ten checks of docs/kernel-interface.md on real mainnet data, each
 //! against sha2 on the CPU. A kernel only reports nonces, so its hash of a
 //! nonce is pinned with targets: a hit at target = sha2's hash and none at
 //! that hash minus one means the kernel computed exactly that hash.
