@@ -9,7 +9,7 @@ use schemars::{schema_for, Schema};
 use crate::compare::Comparison;
 use crate::conformance::ConformanceReport;
 use crate::gpu::kernel_cost::KernelCostReport;
-use crate::kernel_suite::KernelSuiteReport;
+use crate::kernel_suite::{DigestReport, KernelSuiteReport};
 use crate::report::{BenchAllReport, BenchReport, DevicesReport, HeadersReport, SearchReport};
 use crate::site::model::Estimate;
 use crate::tune::{TuneReport, TuningCache};
@@ -23,6 +23,7 @@ pub fn documents() -> Vec<(&'static str, Schema)> {
         ("estimate.schema.json", schema_for!(Estimate)),
         ("verify.schema.json", schema_for!(ConformanceReport)),
         ("verify-kernel.schema.json", schema_for!(KernelSuiteReport)),
+        ("verify-digest.schema.json", schema_for!(DigestReport)),
         ("tune.schema.json", schema_for!(TuneReport)),
         ("tuning-cache.schema.json", schema_for!(TuningCache)),
         ("devices.schema.json", schema_for!(DevicesReport)),

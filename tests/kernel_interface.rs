@@ -14,16 +14,20 @@ use hashwatt::device::DeviceChoice;
 use hashwatt::gpu::{GpuSearcher, KernelConfig};
 use hashwatt::kernel_suite::{self, KernelSuiteReport, SuiteOptions};
 
-/// Each mutant and the check that must catch it.
-const MUTANTS: [(&str, &str); 8] = [
-    ("byte_order.wgsl", "byte-order"),
-    ("off_by_one.wgsl", "range-bounds"),
-    ("top_limb_only.wgsl", "top-limb-tie"),
-    ("dropped_hits.wgsl", "overflow"),
-    ("round_constant.wgsl", "real-blocks"),
-    ("padding_length.wgsl", "real-blocks"),
-    ("nonce_wrap.wgsl", "top-of-nonce-space"),
-    ("hit_race.wgsl", "overflow"),
+/// Each mutant, the check that must catch it, and the root cause the
+/// diagnosis must name.
+const MUTANTS: [(&str, &str, &str); 11] = [
+    ("byte_order.wgsl", "byte-order", "nonce-byte-order"),
+    ("off_by_one.wgsl", "range-bounds", "range"),
+    ("top_limb_only.wgsl", "top-limb-tie", "truncated-comparison"),
+    ("dropped_hits.wgsl", "overflow", "hit-list"),
+    ("round_constant.wgsl", "real-blocks", "hash-wrong"),
+    ("padding_length.wgsl", "real-blocks", "hash-wrong"),
+    ("nonce_wrap.wgsl", "top-of-nonce-space", "range-wrap"),
+    ("hit_race.wgsl", "overflow", "hit-list"),
+    ("ignores_gid_y.wgsl", "grid-rows", "grid-rows"),
+    ("stride_16384.wgsl", "real-blocks", "range"),
+    ("equal_not_hit.wgsl", "exact-hit-sets", "equal-not-hit"),
 ];
 
 fn open(path: &str) -> Option<GpuSearcher> {
@@ -57,7 +61,7 @@ fn the_minimal_kernel_passes_every_check() {
 
 #[test]
 fn every_mutant_fails_on_the_check_that_names_its_bug() {
-    for (file, check) in MUTANTS {
+    for (file, check, cause) in MUTANTS {
         let path = format!("examples/kernels/{file}");
         // The file's first line names the same check, so the comment stays true.
         let text = std::fs::read_to_string(&path).unwrap();
@@ -76,8 +80,47 @@ fn every_mutant_fails_on_the_check_that_names_its_bug() {
             "{path}: the {check} check passed: {report:#?}"
         );
         let example = named.counterexample.as_ref().expect("a counterexample");
-        assert_ne!(example.expected_hit, example.reported_hit, "{path}");
+        // A hit missed or made up, or one reported more than once.
+        assert!(
+            example.expected_hit != example.reported_hit || example.detail.contains(" times"),
+            "{path}: {example:?}"
+        );
         assert_eq!(example.sha2_hash.len(), 64);
+        // The one likely root cause, whatever else failed with it.
+        let diagnosis = report.diagnosis.as_ref().expect("a diagnosis");
+        assert_eq!(diagnosis.cause, cause, "{path}: {diagnosis:?}");
+    }
+}
+
+/// The root-cause line says what the bug is, in words, for the four kinds
+/// the issue names: the range, the nonce byte order, a truncated
+/// comparison, equal not a hit.
+#[test]
+fn the_root_cause_line_names_the_bug() {
+    if common::gpu_choice().is_none() {
+        return;
+    }
+    for (file, words) in [
+        ("off_by_one.wgsl", "the hash is right"),
+        ("off_by_one.wgsl", "past the end of the range"),
+        ("stride_16384.wgsl", "1 nonce in 16384"),
+        ("ignores_gid_y.wgsl", "gid.y (or row_stride) is ignored"),
+        ("byte_order.wgsl", "nonce with its bytes swapped"),
+        ("top_limb_only.wgsl", "truncated to the top 32 bits"),
+        ("equal_not_hit.wgsl", "equal is not a hit"),
+    ] {
+        let path = format!("examples/kernels/{file}");
+        let output = hashwatt(&["verify", "--kernel", &path, "--window", "256"]);
+        assert_eq!(output.status.code(), Some(1), "{path}");
+        let text = String::from_utf8_lossy(&output.stdout);
+        // Before the table: the first thing after what was compiled.
+        let cause = text
+            .lines()
+            .find(|l| l.starts_with("likely root cause: "))
+            .unwrap_or_else(|| panic!("{path}: no root cause in {text}"));
+        let table = text.find("check  ").unwrap();
+        assert!(text.find(cause).unwrap() < table, "{path}: {text}");
+        assert!(cause.contains(words), "{path}: {words}: {cause}");
     }
 }
 
@@ -125,7 +168,10 @@ fn verify_kernel_passes_hashwatts_own_kernels_and_the_example() {
         assert_eq!(doc["passed"], true);
         assert_eq!(doc["kernel"]["path"], file);
         assert_eq!(doc["kernel"]["entry_point"], "search");
-        assert_eq!(doc["checks"].as_array().unwrap().len(), 8);
+        assert_eq!(
+            doc["checks"].as_array().unwrap().len(),
+            kernel_suite::CHECKS.len()
+        );
     }
 }
 
@@ -196,7 +242,16 @@ fn files_that_do_not_fit_the_interface_are_exit_2_with_the_line() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             assert_eq!(output.status.code(), Some(2), "{name} {command}: {stderr}");
             assert!(stderr.contains(expected), "{name} {command}: {stderr}");
-            assert!(stderr.starts_with("hashwatt: error: "), "{stderr}");
+            // One error line, the last; a file that compiles but does not
+            // fit gets the interface to paste before it.
+            let last = stderr.lines().last().unwrap_or("");
+            assert!(last.starts_with("hashwatt: error: "), "{stderr}");
+            assert!(last.contains(expected), "{name} {command}: {stderr}");
+            if name == "syntax.wgsl" {
+                assert_eq!(stderr.lines().count(), 1, "{stderr}");
+            } else {
+                assert!(stderr.contains("fn record_hit(nonce: u32) {"), "{stderr}");
+            }
             assert!(!stderr.contains("panicked"), "{stderr}");
         }
     }
@@ -247,4 +302,46 @@ fn a_kernel_that_counts_twice_fails_without_ending_the_suite() {
     let overflow = report.checks.iter().find(|c| c.name == "overflow").unwrap();
     assert!(!overflow.passed, "{overflow:?}");
     assert!(!report.passed);
+}
+
+/// A kernel that never reports a hit: no all-zero "kernel hash", but the
+/// words that say so, and the root cause.
+#[test]
+fn a_kernel_that_never_reports_is_not_shown_hashing_to_zero() {
+    if common::gpu_choice().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("silent.wgsl");
+    let minimal = std::fs::read_to_string("examples/kernels/minimal.wgsl").unwrap();
+    let silent = minimal.replace(
+        "if (index >= params.nonce_count) {",
+        "if (index >= params.nonce_count || params.hit_capacity > 0u) {",
+    );
+    assert_ne!(silent, minimal);
+    std::fs::write(&path, silent).unwrap();
+    let output = hashwatt(&[
+        "verify",
+        "--kernel",
+        path.to_str().unwrap(),
+        "--window",
+        "256",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("the kernel never reported this nonce, even at the largest target"),
+        "{text}"
+    );
+    let zeros = "0".repeat(64);
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.trim_start().starts_with("kernel hash") && l.contains(&zeros)),
+        "{text}"
+    );
+    assert!(
+        text.contains("likely root cause: the kernel never reports a hit"),
+        "{text}"
+    );
 }

@@ -84,7 +84,7 @@ fn every_example_kernel_is_rewritten() {
             .contains("var<private> K_indexed: array<u32, 64> = K;"));
         seen += 1;
     }
-    assert_eq!(seen, 9, "minimal.wgsl and eight mutants");
+    assert_eq!(seen, 12, "minimal.wgsl and eleven mutants");
     let wrong = KernelConfig::user_file(Path::new("examples/kernels/round_constant.wgsl")).unwrap();
     let right = KernelConfig::user_file(Path::new(MINIMAL)).unwrap();
     assert_ne!(
@@ -200,7 +200,7 @@ fn verify_and_bench_report_the_rewrite_and_both_hashes() {
     ]);
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(
-        text.contains("compiled as written (--kernel-as-written): `K`"),
+        text.contains("compiled as written (--kernel-as-written): const `K`"),
         "{text}"
     );
 }
@@ -213,4 +213,48 @@ fn kernel_as_written_needs_a_kernel() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains("--kernel"), "{stderr}");
     }
+}
+
+/// Round constants in a function-scope `let`: indexed through a
+/// `var<private>` by default, left as written with --kernel-as-written; the suite passes both ways, and the
+/// report names the `let`, never "no const is indexed at run time".
+#[test]
+fn a_let_k_kernel_passes_the_suite_rewritten_and_as_written() {
+    let Some(DeviceChoice::Gpu(adapter)) = common::gpu_choice() else {
+        return;
+    };
+    let path = "tests/data/kernels/let_k.wgsl";
+    let headers = catalog::embedded();
+    for as_written in [false, true] {
+        let config = KernelConfig::user_file_as(Path::new(path), as_written).unwrap();
+        let rewrite = &config.variant.source().rewrite;
+        assert_eq!(rewrite.applied, !as_written, "{rewrite:?}");
+        let k = rewrite
+            .indexed_locals
+            .iter()
+            .find(|l| l.name == "k")
+            .unwrap();
+        assert_eq!(k.rewritten, !as_written);
+        assert!(
+            !rewrite.describe().contains("no const"),
+            "{}",
+            rewrite.describe()
+        );
+        let mut searcher = GpuSearcher::open(&adapter, config).expect("the kernel compiles");
+        let report = kernel_suite::run(&mut searcher, &headers, &common::quick_suite()).unwrap();
+        assert!(report.passed, "as_written={as_written}: {report:#?}");
+    }
+    let output = hashwatt(&["verify", "--kernel", path, "--window", "256"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("function-scope `let` arrays indexed at run time are rewritten: `k` in `compress` (array<u32, 64>, 1 site) -> var<private> `k_indexed`"),
+        "{text}"
+    );
+    // The arguments it indexes at run time are named, with the fix.
+    assert!(
+        text.contains("warning   argument `block` in `compress`")
+            && text.contains("var block_v = block;"),
+        "{text}"
+    );
 }

@@ -3,7 +3,7 @@
 // brings its own SHA-256, so it needs no include. Check it with
 //   hashwatt verify --kernel examples/kernels/minimal.wgsl
 
-// The uniform block the host writes (144 bytes). A kernel may declare any
+// The uniform block the host writes (224 bytes). A kernel may declare any
 // prefix of it; this one stops before the precomputed terms it does not use.
 struct SearchParams {
     // SHA-256 state after the header's first 64 bytes.

@@ -1,7 +1,7 @@
 // MUTANT (top-of-nonce-space): the range end nonce_base + nonce_count wraps to 0 at 2^32, so a window at the top of the nonce space is never searched
 // A copy of minimal.wgsl with one bug seen in real miners; `hashwatt verify --kernel` must fail it on the top-of-nonce-space check.
 
-// The uniform block the host writes (144 bytes). A kernel may declare any
+// The uniform block the host writes (224 bytes). A kernel may declare any
 // prefix of it; this one stops before the precomputed terms it does not use.
 struct SearchParams {
     // SHA-256 state after the header's first 64 bytes.

@@ -1,7 +1,7 @@
 // MUTANT (range-bounds): `>` instead of `>=` searches one nonce past the end of the range
 // A copy of minimal.wgsl with one bug seen in real miners; `hashwatt verify --kernel` must fail it on the range-bounds check.
 
-// The uniform block the host writes (144 bytes). A kernel may declare any
+// The uniform block the host writes (224 bytes). A kernel may declare any
 // prefix of it; this one stops before the precomputed terms it does not use.
 struct SearchParams {
     // SHA-256 state after the header's first 64 bytes.

@@ -1,7 +1,7 @@
 // MUTANT (top-limb-tie): only the top 32 bits are compared: a tie with the target counts as a hit
 // A copy of minimal.wgsl with one bug seen in real miners; `hashwatt verify --kernel` must fail it on the top-limb-tie check.
 
-// The uniform block the host writes (144 bytes). A kernel may declare any
+// The uniform block the host writes (224 bytes). A kernel may declare any
 // prefix of it; this one stops before the precomputed terms it does not use.
 struct SearchParams {
     // SHA-256 state after the header's first 64 bytes.

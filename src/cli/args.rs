@@ -113,6 +113,17 @@ pub struct VerifyArgs {
     /// access (docs/kernel-interface.md); the report names what was rewritten
     #[arg(long, requires = "kernel")]
     pub kernel_as_written: bool,
+    #[command(flatten)]
+    pub kernel_file: super::KernelFileArgs,
+    /// With --hash-fn: check the hash function alone instead of the search. It runs once per
+    /// invocation on real headers and random nonces, and its 256 bits are compared with sha2's
+    /// word by word; a failure names the first differing word and the known mistake that
+    /// explains the output (a byte-reversed digest, a swapped nonce, ...)
+    #[arg(long, requires = "hash_fn")]
+    pub digest: bool,
+    /// Replace an existing --emit file
+    #[arg(long)]
+    pub force: bool,
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
@@ -157,6 +168,8 @@ pub struct BenchArgs {
     /// each such access (docs/kernel-interface.md). hashwatt's own kernels need none
     #[arg(long, requires = "kernel")]
     pub kernel_as_written: bool,
+    #[command(flatten)]
+    pub kernel_file: super::KernelFileArgs,
     /// Run `hashwatt tune` on the device first and use (and cache) what it finds
     #[arg(long)]
     pub tune: bool,
@@ -176,7 +189,7 @@ pub struct BenchArgs {
     /// Draw the hashrate (and power, where measured) over time as SVG
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<std::path::PathBuf>,
-    /// Replace existing --json or --plot files
+    /// Replace existing --json, --plot or --emit files
     #[arg(long)]
     pub force: bool,
 }

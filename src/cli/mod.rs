@@ -8,8 +8,10 @@ use crate::commands;
 use crate::error::sanitize;
 
 mod args;
+mod kernel_args;
 
 pub use args::*;
+pub use kernel_args::KernelFileArgs;
 
 #[derive(Parser, Debug)]
 #[command(

@@ -70,13 +70,18 @@ fn plan(args: &BenchArgs) -> Result<Plan> {
         )));
     }
     check_proof_power(stop_rule, args)?;
+    let emit = super::kernel_file::prepare_emit(&args.kernel_file, args.force)?;
     let variant = match args.kernel.as_deref() {
         None => None,
-        Some(name) => Some(KernelVariant::parse_or_load_as(
-            name,
-            args.kernel_as_written,
-        )?),
+        Some(name) => {
+            let options =
+                super::kernel_file::load_options(&args.kernel_file, args.kernel_as_written)?;
+            Some(super::kernel_file::load_variant(name, &options)?)
+        }
     };
+    if let (Some(destination), Some(variant)) = (&emit, variant) {
+        super::kernel_file::emit(destination, &variant.source().compiled)?;
+    }
     let json = JsonOut::parse(args.json.as_deref(), args.force)?;
     let plot = args
         .plot
@@ -345,10 +350,20 @@ fn run_one(
             summary.device_type
         );
         outln!("kernel {}", settings.note);
-        let rewrite = &settings.kernel.variant.source().rewrite;
-        if !choice.is_cpu_reference() && (rewrite.as_written || !rewrite.indexed_consts.is_empty())
+        let source = settings.kernel.variant.source();
+        if let Some(line) = super::kernel_file::hash_fn_line(source) {
+            outln!("       hash-fn {line}");
+        }
+        let rewrite = &source.rewrite;
+        if !choice.is_cpu_reference()
+            && (rewrite.as_written
+                || !rewrite.indexed_consts.is_empty()
+                || !rewrite.indexed_locals.is_empty())
         {
             outln!("       {}", rewrite.describe());
+            for warning in rewrite.warnings() {
+                outln!("       warning: {warning}");
+            }
         }
         outln!(
             "header {} ({}), {}",
@@ -429,6 +444,7 @@ fn run_one(
             Some(KernelReport {
                 wgsl_sha256: Some(gpu::source_sha256(settings.kernel.variant)),
                 rewrite: Some(settings.kernel.variant.source().rewrite.clone()),
+                hash_fn: settings.kernel.variant.source().hash_fn.clone(),
                 ..KernelReport::from(settings.kernel)
             }),
         ),

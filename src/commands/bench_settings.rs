@@ -43,8 +43,8 @@ pub(super) fn settings_for(
             batch_ms: batch_ms(250),
             source: "user",
             note: format!(
-                "{kernel}, a kernel file (prove it with `hashwatt verify --kernel {}`)",
-                source.path
+                "{kernel}, a kernel file (prove it with `{}`)",
+                super::kernel_file::verify_command(source)
             ),
         });
     }

@@ -7,8 +7,10 @@ use crate::conformance::{self, ConformanceOptions, ConformanceReport};
 use crate::device::DeviceChoice;
 use crate::error::{exit, Error, Result};
 use crate::gpu::{GpuSearcher, KernelConfig};
-use crate::kernel_suite::{self, CheckResult, KernelSuiteReport, SuiteOptions};
+use crate::kernel_suite::{self, CheckResult, DigestReport, KernelSuiteReport, SuiteOptions};
 use crate::report;
+
+use super::kernel_file;
 
 /// Tables longer than this show only the rows that failed.
 const FULL_TABLE_ROWS: usize = 64;
@@ -63,19 +65,43 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
 }
 
 /// `verify --kernel FILE`: the file is loaded and checked before any device
-/// opens, then the suite runs on each chosen GPU.
+/// opens, then the suite runs on each chosen GPU. With `--digest`, the
+/// hash function alone is checked instead.
 fn run_kernel(args: &VerifyArgs, path: &std::path::Path, headers: &[KnownHeader]) -> Result<i32> {
     if args.window == 0 {
         return Err(Error::input(
             "--window must be at least 1 with --kernel (the real-block check searches it)",
         ));
     }
-    let config = KernelConfig::user_file_as(path, args.kernel_as_written)?;
+    let options = kernel_file::load_options(&args.kernel_file, args.kernel_as_written)?;
+    let emit = kernel_file::prepare_emit(&args.kernel_file, args.force)?;
+    let config = kernel_file::load_config(path, &options)?;
+    let source = config.variant.source();
+    let digest_kernel = match (&options.hash_fn, args.digest) {
+        (Some(spec), true) => {
+            let text = crate::textfile::read_text(path, "--kernel", crate::gpu::MAX_KERNEL_BYTES)
+                .map_err(Error::input)?;
+            Some(crate::gpu::hash_fn::generate_digest_kernel(
+                &source.path,
+                &text,
+                spec,
+            )?)
+        }
+        _ => None,
+    };
+    if let Some(destination) = &emit {
+        let wgsl = match &digest_kernel {
+            Some(kernel) => kernel.module.as_str(),
+            None => source.compiled.as_str(),
+        };
+        kernel_file::emit(destination, wgsl)?;
+    }
     let options = SuiteOptions {
         window: args.window,
         ..SuiteOptions::default()
     };
     let mut reports = Vec::new();
+    let mut digests = Vec::new();
     for choice in super::choose_devices(args.device.as_deref())? {
         let DeviceChoice::Gpu(adapter) = choice else {
             return Err(Error::device(
@@ -83,6 +109,25 @@ fn run_kernel(args: &VerifyArgs, path: &std::path::Path, headers: &[KnownHeader]
             ));
         };
         let mut searcher = GpuSearcher::open(&adapter, config)?;
+        if let Some(kernel) = &digest_kernel {
+            if !args.json {
+                errln!(
+                    "checking `{}` of {} alone on {} [{}]: {} headers, their real nonces and random ones…",
+                    kernel.info.function,
+                    path.display(),
+                    adapter.info.name,
+                    adapter.summary().backend,
+                    headers.len()
+                );
+            }
+            let info = kernel_suite::KernelInfo::of(&config);
+            let report = kernel_suite::digest::run(&mut searcher, kernel, headers, info)?;
+            if !args.json {
+                print_digest_report(&report);
+            }
+            digests.push(report);
+            continue;
+        }
         if !args.json {
             errln!(
                 "verifying {} (workgroup {}, {} nonce(s) per invocation) on {} [{}], {} headers…",
@@ -100,17 +145,95 @@ fn run_kernel(args: &VerifyArgs, path: &std::path::Path, headers: &[KnownHeader]
         }
         reports.push(report);
     }
-    let passed = reports.iter().all(|r| r.passed);
+    let passed = reports.iter().all(|r| r.passed) && digests.iter().all(|r| r.passed);
     if args.json {
-        write_reports(&reports)?;
+        if digest_kernel.is_some() {
+            write_reports(&digests)?;
+        } else {
+            write_reports(&reports)?;
+        }
     }
     Ok(if passed { exit::OK } else { exit::CHECK_FAILED })
 }
 
-fn print_kernel_report(report: &KernelSuiteReport) {
-    outln!("compiled  {}", report.kernel.rewrite.describe());
+fn print_digest_report(report: &DigestReport) {
+    if let Some(info) = &report.kernel.hash_fn {
+        outln!("hash-fn   {}", info.describe());
+    }
+    match &report.first_mismatch {
+        None => outln!(
+            "digest    {}/{} equal to sha2 on all 256 bits{}",
+            report.cases,
+            report.cases,
+            if report.stages_compared {
+                ", and each compression's state too"
+            } else {
+                ""
+            }
+        ),
+        Some(m) => {
+            outln!(
+                "digest    {} of {} differ from sha2; the first: {}, nonce {} ({:#010x})",
+                report.mismatches,
+                report.cases,
+                m.height
+                    .map_or("a header".to_string(), |h| format!("height {h}")),
+                m.nonce,
+                m.nonce
+            );
+            outln!(
+                "  cause   {}{}",
+                m.explanation,
+                if m.cause.is_some() && m.explained > 1 {
+                    format!(
+                        " (it explains {} of the {} wrong cases)",
+                        m.explained, report.mismatches
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            outln!(
+                "  first differing word: {} (of H0..H7)",
+                m.first_differing_word
+            );
+            outln!("  word    sha2      kernel");
+            for (i, ((want, got), status)) in m
+                .sha2_words
+                .iter()
+                .zip(&m.kernel_words)
+                .zip(&m.words)
+                .enumerate()
+            {
+                outln!("  H{i}      {want}  {got}  {status}");
+            }
+            outln!("  header  {}", m.header);
+        }
+    }
+    outln!();
     outln!(
-        "{:<20}  {:>6}  {:<6}  what it proves",
+        "{}: the hash function, {}/{} digests right on {}: {}",
+        report.kernel.path,
+        report.cases - report.mismatches,
+        report.cases,
+        report.device,
+        if report.passed { "PASS" } else { "FAIL" }
+    );
+}
+
+fn print_kernel_report(report: &KernelSuiteReport) {
+    if let Some(info) = &report.kernel.hash_fn {
+        outln!("hash-fn   {}", info.describe());
+    }
+    outln!("compiled  {}", report.kernel.rewrite.describe());
+    for warning in report.kernel.rewrite.warnings() {
+        outln!("warning   {warning}");
+    }
+    if let Some(diagnosis) = &report.diagnosis {
+        outln!("likely root cause: {}", diagnosis.summary);
+    }
+    outln!(
+        "{:<20}  {:>6}  {:<6}  what it exercises",
         "check",
         "cases",
         "result"
@@ -161,12 +284,20 @@ fn print_counterexample(check: &CheckResult) {
     );
     outln!("      target       {}", c.target);
     outln!("      sha2 hash    {}", c.sha2_hash);
+    let zero = "0".repeat(64);
     match &c.kernel_hash {
+        Some(hash) if *hash == zero => outln!(
+            "      kernel hash  {hash}  (it reports the nonce even at target 0)"
+        ),
+        Some(hash) if *hash == c.sha2_hash => outln!(
+            "      kernel hash  {hash}  (sha2's: the hash is right here; the search around it is not)"
+        ),
         Some(hash) => {
             outln!("      kernel hash  {hash}  (the least target at which it reports the nonce)")
         }
+        None if c.reported_hit || !c.expected_hit => {}
         None => outln!(
-            "      kernel hash  none: it does not report this nonce even at the largest target"
+            "      kernel hash  none: the kernel never reported this nonce, even at the largest target"
         ),
     }
     outln!("      header       {}", c.header);

@@ -12,15 +12,19 @@ use std::fmt::Write as _;
 
 use naga::valid::{Capabilities, ValidationFlags, Validator};
 
+use super::compiled;
+use super::hash_fn::{self, HashFnInfo, HashFnSpec};
 use super::kernel_interface;
-use super::rewrite::{self, RewriteReport};
+use super::rewrite::RewriteReport;
 
 use crate::error::{Error, Result};
 
-/// The entry point every search kernel has.
+/// The entry point a search kernel has, unless `--entry NAME` names another.
 pub const ENTRY_POINT: &str = "search";
-/// Size of the uniform block `SearchParams` the host writes.
-pub const PARAMS_BYTES: u32 = 144;
+/// Size of the uniform block `SearchParams` the host writes: 144 bytes of
+/// midstate, tail, target, range and precomputed terms, then the header's
+/// 20 message words.
+pub const PARAMS_BYTES: u32 = 224;
 /// The override the host sets to the workgroup size, when declared.
 pub const WORKGROUP_SIZE: &str = "WORKGROUP_SIZE";
 /// The override the host sets to the nonces per invocation, when declared.
@@ -33,21 +37,26 @@ struct Include {
     needs: &'static [&'static str],
 }
 
-const INCLUDES: [Include; 3] = [
+const INCLUDES: [Include; 4] = [
     Include {
         name: "sha256.wgsl",
         text: include_str!("../../shaders/sha256.wgsl"),
         needs: &[],
     },
     Include {
+        name: "search_interface.wgsl",
+        text: include_str!("../../shaders/search_interface.wgsl"),
+        needs: &[],
+    },
+    Include {
         name: "search_io.wgsl",
         text: include_str!("../../shaders/search_io.wgsl"),
-        needs: &["sha256.wgsl"],
+        needs: &["sha256.wgsl", "search_interface.wgsl"],
     },
     Include {
         name: "sha256d_unrolled.wgsl",
         text: include_str!(concat!(env!("OUT_DIR"), "/sha256d_unrolled.wgsl")),
-        needs: &["sha256.wgsl", "search_io.wgsl"],
+        needs: &["sha256.wgsl", "search_interface.wgsl", "search_io.wgsl"],
     },
 ];
 
@@ -59,6 +68,17 @@ const DIRECTIVE: &str = "hashwatt:include";
 /// are the files compiled into hashwatt above, never read from disk.
 pub const MAX_KERNEL_BYTES: u64 = 4 << 20;
 
+/// How a kernel file is loaded: the `--kernel` options.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// `--kernel-as-written`: nothing is rewritten.
+    pub as_written: bool,
+    /// `--entry NAME`: the entry point, instead of `search`.
+    pub entry: Option<String>,
+    /// `--hash-fn NAME`: hashwatt writes the search around this function.
+    pub hash_fn: Option<HashFnSpec>,
+}
+
 /// A search kernel, loaded and checked against the interface.
 #[derive(PartialEq, Eq, Hash)]
 pub struct KernelSource {
@@ -68,6 +88,12 @@ pub struct KernelSource {
     pub path: String,
     /// The includes added after the file, in order.
     pub includes: Vec<&'static str>,
+    /// The entry point the host runs: `search`, `--entry NAME`, or the one
+    /// hashwatt wrote around `--hash-fn NAME`.
+    pub entry_point: String,
+    /// With `--hash-fn`: the function, its shape, and what of the file
+    /// the generated search leaves out.
+    pub hash_fn: Option<HashFnInfo>,
     /// The whole WGSL module as written: the file, then its includes.
     pub module: String,
     /// The WGSL that is compiled: `module`, with the `const` arrays it
@@ -102,30 +128,93 @@ impl KernelSource {
     /// Reads and checks a user's kernel file. Every problem with the file is
     /// an input error (exit status 2) naming the file and line.
     pub fn load_file(path: &std::path::Path) -> Result<Self> {
-        Self::load_file_as(path, false)
+        Self::load_file_with(path, &LoadOptions::default())
     }
 
     /// [`KernelSource::load_file`]; with `as_written`, nothing is rewritten
     /// (`--kernel-as-written`).
     pub fn load_file_as(path: &std::path::Path, as_written: bool) -> Result<Self> {
+        let options = LoadOptions {
+            as_written,
+            ..LoadOptions::default()
+        };
+        Self::load_file_with(path, &options)
+    }
+
+    /// [`KernelSource::load_file`] with every `--kernel` option.
+    pub fn load_file_with(path: &std::path::Path, options: &LoadOptions) -> Result<Self> {
         let shown = path.display().to_string();
         let text =
             crate::textfile::read_text(path, "--kernel", MAX_KERNEL_BYTES).map_err(Error::input)?;
-        Self::load_as(&shown, &shown, &text, as_written)
+        Self::load_with(&shown, &shown, &text, options)
     }
 
     /// Checks a kernel's text; `name` is how reports call it. Run-time
     /// indexed `const` arrays are rewritten (see `rewrite.rs`).
     pub fn load(name: &str, path: &str, text: &str) -> Result<Self> {
-        Self::load_as(name, path, text, false)
+        Self::load_with(name, path, text, &LoadOptions::default())
     }
 
     /// [`KernelSource::load`]; with `as_written`, nothing is rewritten.
     pub fn load_as(name: &str, path: &str, text: &str, as_written: bool) -> Result<Self> {
+        let options = LoadOptions {
+            as_written,
+            ..LoadOptions::default()
+        };
+        Self::load_with(name, path, text, &options)
+    }
+
+    /// [`KernelSource::load`] with every `--kernel` option. With a hash
+    /// function, the file is the user's shader as it is and hashwatt
+    /// appends the search around the function (`hash_fn.rs`).
+    pub fn load_with(name: &str, path: &str, text: &str, options: &LoadOptions) -> Result<Self> {
+        match &options.hash_fn {
+            None => {
+                let entry = options.entry.as_deref().unwrap_or(ENTRY_POINT);
+                Self::load_module(name, path, text, None, entry, options.as_written, None)
+            }
+            Some(spec) => {
+                if let Some(entry) = &options.entry {
+                    return Err(Error::input(format!(
+                        "--entry {entry} and --hash-fn {}: with --hash-fn hashwatt writes the entry point itself; give one of the two",
+                        spec.name
+                    )));
+                }
+                let generated = hash_fn::generate(path, text, spec)?;
+                Self::load_module(
+                    name,
+                    path,
+                    &generated.module,
+                    Some(generated.generated_at),
+                    &generated.entry_point,
+                    options.as_written,
+                    Some(generated.info),
+                )
+            }
+        }
+    }
+
+    /// Loads a module: `generated_at` is where the part hashwatt wrote
+    /// starts, so that an error there is not blamed on the user's file.
+    fn load_module(
+        name: &str,
+        path: &str,
+        text: &str,
+        generated_at: Option<usize>,
+        entry: &str,
+        as_written: bool,
+        hash_fn: Option<HashFnInfo>,
+    ) -> Result<Self> {
         let includes = requested_includes(path, text)?;
         let mut module = text.to_string();
         // Where each part starts in the module, to map naga's spans back.
         let mut parts = vec![(path.to_string(), 0usize)];
+        if let Some(at) = generated_at {
+            parts.push((
+                format!("{path}: the search hashwatt wrote (--emit FILE shows it)"),
+                at,
+            ));
+        }
         for include in &includes {
             let found = INCLUDES
                 .iter()
@@ -173,6 +262,12 @@ impl KernelSource {
                     }
                 }
             }
+            if e.message().contains("redefinition") && includes.contains(&"sha256.wgsl") {
+                let _ = write!(
+                    message,
+                    " (search_io.wgsl brings hashwatt's SHA-256 with it; beside a SHA-256 of your own, include search_interface.wgsl instead: the interface alone)"
+                );
+            }
             Error::input(message)
         })?;
         let info = Validator::new(ValidationFlags::all(), Capabilities::all())
@@ -187,12 +282,15 @@ impl KernelSource {
                     error_chain(e.as_inner())
                 ))
             })?;
-        let shape = kernel_interface::check(path, &parsed, &info)?;
-        let (compiled, rewrite) = compiled_form(path, &module, &parsed, &info, as_written);
+        let shape = kernel_interface::check(path, &parsed, &info, entry)?;
+        let (compiled, rewrite) =
+            compiled::compiled_form(path, &module, &parsed, &info, entry, as_written);
         Ok(KernelSource {
             name: name.to_string(),
             path: path.to_string(),
             includes,
+            entry_point: entry.to_string(),
+            hash_fn,
             module,
             compiled,
             rewrite,
@@ -202,64 +300,6 @@ impl KernelSource {
             default_nonces_per_invocation: shape.default_nonces_per_invocation,
         })
     }
-}
-
-/// The WGSL to compile and what was done to it. A rewrite that fails (it
-/// should not) leaves the kernel as written: a valid kernel is never
-/// refused for it.
-fn compiled_form(
-    path: &str,
-    module: &str,
-    parsed: &naga::Module,
-    info: &naga::valid::ModuleInfo,
-    as_written: bool,
-) -> (String, RewriteReport) {
-    let hash = rewrite::sha256_hex(module);
-    let mut report = RewriteReport {
-        as_written,
-        wgsl_sha256_as_written: hash.clone(),
-        wgsl_sha256_compiled: hash,
-        ..RewriteReport::default()
-    };
-    if as_written {
-        report.indexed_consts = rewrite::find_indexed_consts(module, parsed, info)
-            .into_iter()
-            .map(|c| rewrite::IndexedConst {
-                name: c.name,
-                ty: c.ty,
-                sites: c.sites.len(),
-                var: String::new(),
-            })
-            .collect();
-        return (module.to_string(), report);
-    }
-    let Some((done, skipped)) = rewrite::rewrite(module, parsed, info) else {
-        return (module.to_string(), report);
-    };
-    report.indexed_consts = done.consts;
-    report.skipped = skipped;
-    if done.module == module {
-        return (module.to_string(), report);
-    }
-    // The interface is the same; check it again all the same.
-    let same_interface = naga::front::wgsl::parse_str(&done.module)
-        .ok()
-        .is_some_and(|m| {
-            Validator::new(ValidationFlags::all(), Capabilities::all())
-                .validate(&m)
-                .ok()
-                .is_some_and(|i| kernel_interface::check(path, &m, &i).is_ok())
-        });
-    if !same_interface {
-        report.skipped = Some("the rewritten module no longer fits the interface".into());
-        for c in &mut report.indexed_consts {
-            c.var.clear();
-        }
-        return (module.to_string(), report);
-    }
-    report.applied = true;
-    report.wgsl_sha256_compiled = rewrite::sha256_hex(&done.module);
-    (done.module, report)
 }
 
 /// The includes a file asks for, with what they need, in dependency order.
@@ -337,7 +377,10 @@ fn search(@builtin(global_invocation_id) gid: vec3<u32>) {
     #[test]
     fn includes_come_with_what_they_need() {
         let source = KernelSource::load("k", "k.wgsl", MINIMAL).unwrap();
-        assert_eq!(source.includes, vec!["sha256.wgsl", "search_io.wgsl"]);
+        assert_eq!(
+            source.includes,
+            vec!["sha256.wgsl", "search_interface.wgsl", "search_io.wgsl"]
+        );
         assert_eq!(source.fixed_workgroup_size, Some(64));
         assert!(!source.nonces_override);
         assert!(source.module.starts_with(MINIMAL));

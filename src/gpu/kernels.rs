@@ -7,7 +7,7 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use super::kernel_source::KernelSource;
+use super::kernel_source::{KernelSource, LoadOptions};
 use crate::error::{Error, Result};
 
 const REFERENCE_KERNEL: &str = include_str!("../../shaders/sha256d_reference.wgsl");
@@ -77,13 +77,28 @@ impl KernelVariant {
     /// hashwatt's own kernels need no rewrite (a unit test checks it), so
     /// for them it changes nothing.
     pub fn parse_or_load_as(text: &str, as_written: bool) -> Result<Self> {
+        let options = LoadOptions {
+            as_written,
+            ..LoadOptions::default()
+        };
+        Self::parse_or_load_with(text, &options)
+    }
+
+    /// [`KernelVariant::parse_or_load`] with every `--kernel` option
+    /// (`--entry`, `--hash-fn`), which only a file takes.
+    pub fn parse_or_load_with(text: &str, options: &LoadOptions) -> Result<Self> {
         if let Some(variant) = KernelVariant::parse(text) {
+            if options.entry.is_some() || options.hash_fn.is_some() {
+                return Err(Error::input(format!(
+                    "--kernel {text} is hashwatt's own kernel; --entry and --hash-fn are for a kernel file"
+                )));
+            }
             return Ok(variant);
         }
         let path = std::path::Path::new(text);
         if text.ends_with(".wgsl") || path.exists() {
             let source: &'static KernelSource =
-                Box::leak(Box::new(KernelSource::load_file_as(path, as_written)?));
+                Box::leak(Box::new(KernelSource::load_file_with(path, options)?));
             return Ok(KernelVariant::User(source));
         }
         Err(Error::input(format!(
@@ -144,8 +159,17 @@ impl KernelConfig {
 
     /// [`KernelConfig::user_file`]; with `as_written`, nothing is rewritten.
     pub fn user_file_as(path: &std::path::Path, as_written: bool) -> Result<Self> {
+        let options = LoadOptions {
+            as_written,
+            ..LoadOptions::default()
+        };
+        Self::user_file_with(path, &options)
+    }
+
+    /// [`KernelConfig::user_file`] with every `--kernel` option.
+    pub fn user_file_with(path: &std::path::Path, options: &LoadOptions) -> Result<Self> {
         let source: &'static KernelSource =
-            Box::leak(Box::new(KernelSource::load_file_as(path, as_written)?));
+            Box::leak(Box::new(KernelSource::load_file_with(path, options)?));
         Ok(KernelConfig::for_variant(KernelVariant::User(source)))
     }
 
@@ -208,6 +232,11 @@ impl KernelConfig {
             });
         }
         Ok(())
+    }
+
+    /// The entry point the host runs.
+    pub fn entry_point(&self) -> &'static str {
+        &self.variant.source().entry_point
     }
 
     /// The WGSL module to compile (rewritten, see `rewrite.rs`, unless

@@ -23,7 +23,7 @@ pub(crate) fn lowered(config: &KernelConfig) -> Result<(naga::Module, naga::vali
     let (module, info) = naga::back::pipeline_constants::process_overrides(
         &module,
         &info,
-        Some((naga::ShaderStage::Compute, super::ENTRY_POINT)),
+        Some((naga::ShaderStage::Compute, config.entry_point())),
         &constants,
     )
     .map_err(|e| Error::input(format!("{}: {e}", config.variant)))?;
@@ -54,7 +54,7 @@ pub fn spirv(config: &KernelConfig, loop_bounding: bool) -> Result<Vec<u32>> {
     };
     let pipeline = spv::PipelineOptions {
         shader_stage: naga::ShaderStage::Compute,
-        entry_point: super::ENTRY_POINT.to_string(),
+        entry_point: config.entry_point().to_string(),
     };
     spv::write_vec(&module, &info, &options, Some(&pipeline))
         .map_err(|e| Error::input(format!("{}: SPIR-V: {e}", config.variant)))
@@ -72,7 +72,7 @@ pub fn glsl(config: &KernelConfig) -> Result<String> {
     };
     let pipeline = glsl::PipelineOptions {
         shader_stage: naga::ShaderStage::Compute,
-        entry_point: super::ENTRY_POINT.to_string(),
+        entry_point: config.entry_point().to_string(),
         multiview: None,
     };
     let policies = naga::proc::BoundsCheckPolicies::default();

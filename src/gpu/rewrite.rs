@@ -23,7 +23,7 @@ use naga::common::wgsl::TypeContext as _;
 use naga::valid::{Capabilities, ModuleInfo, ValidationFlags, Validator};
 use naga::{Expression, Handle, Module, TypeInner};
 
-pub use super::rewrite_report::{IndexedConst, RewriteReport};
+pub use super::rewrite_report::{IndexedConst, IndexedLocal, RewriteReport};
 
 /// The rewritten module text and what was rewritten.
 pub struct Rewritten {
@@ -183,7 +183,10 @@ pub fn find_indexed_consts(text: &str, module: &Module, info: &ModuleInfo) -> Ve
 
 /// A `const`'s value in a function: the constant itself, or what the
 /// front end made of an abstract one (literals composed).
-fn is_constant_value(expressions: &naga::Arena<Expression>, h: Handle<Expression>) -> bool {
+pub(super) fn is_constant_value(
+    expressions: &naga::Arena<Expression>,
+    h: Handle<Expression>,
+) -> bool {
     match expressions[h] {
         Expression::Constant(_) | Expression::Literal(_) | Expression::ZeroValue(_) => true,
         Expression::Compose { ref components, .. } => components
@@ -216,7 +219,7 @@ fn const_declarations(text: &str, name: &str) -> usize {
 }
 
 /// The identifier an access starts with, when `.` or `[` follows it.
-fn leading_name(text: &str) -> Option<&str> {
+pub(super) fn leading_name(text: &str) -> Option<&str> {
     let end = text
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .unwrap_or(text.len());
@@ -235,7 +238,7 @@ fn is_identifier(text: &str) -> bool {
 
 /// Whether an index is known without running the kernel (naga then uses
 /// `OpCompositeExtract`, no copy).
-fn known_index(
+pub(super) fn known_index(
     module: &Module,
     expressions: &naga::Arena<Expression>,
     index: Handle<Expression>,

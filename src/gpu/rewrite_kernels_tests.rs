@@ -94,12 +94,55 @@ fn spirv_of_the_rewritten_kernel_no_longer_copies_k() {
     assert!(glsl.contains("K_indexed"), "{glsl}");
 }
 
+/// The round constants as a function-scope `let`: indexed through a
+/// `var<private>`, after which naga's SPIR-V no longer stores them whole
+/// before each access.
+#[test]
+fn a_let_array_indexed_at_run_time_becomes_a_var() {
+    const LET_K: &str = include_str!("../../tests/data/kernels/let_k.wgsl");
+    let load = |as_written| {
+        let source = KernelSource::load_as("let_k", "let_k.wgsl", LET_K, as_written).unwrap();
+        KernelConfig::for_variant(KernelVariant::User(Box::leak(Box::new(source))))
+    };
+    let rewritten = load(false);
+    let report = &rewritten.variant.source().rewrite;
+    assert!(
+        report.applied && report.indexed_consts.is_empty(),
+        "{report:?}"
+    );
+    let k = report
+        .indexed_locals
+        .iter()
+        .find(|l| l.name == "k")
+        .expect("k is found");
+    assert_eq!((k.kind.as_str(), k.function.as_str()), ("let", "compress"));
+    assert!(k.rewritten);
+    assert_eq!(k.var, "k_indexed");
+    let compiled = &rewritten.variant.source().compiled;
+    assert!(compiled.contains("var<private> k_indexed: array<u32, 64> = array<u32, 64>("));
+    assert!(compiled.contains("k_indexed[i] + w[i]"), "{compiled}");
+    assert!(report.describe().contains("`k` in `compress`"));
+    let as_written = load(true);
+    let report = &as_written.variant.source().rewrite;
+    let line = report.describe();
+    assert!(line.contains("let `k` in `compress`"), "{line}");
+    assert!(!line.contains("no const is indexed"), "{line}");
+    for loop_bounding in [false, true] {
+        let before = naga_out::spirv(&as_written, loop_bounding).expect("SPIR-V");
+        let after = naga_out::spirv(&rewritten, loop_bounding).expect("SPIR-V");
+        assert!(stores_of_k(&before) >= 1, "as written, k is stored whole");
+        assert_eq!(stores_of_k(&after), 0, "a var<private>, indexed in place");
+    }
+}
+
 #[test]
 fn hashwatts_own_kernels_need_no_rewrite() {
     for variant in [KernelVariant::Fast, KernelVariant::Reference] {
         let source = variant.source();
         assert!(
-            source.rewrite.indexed_consts.is_empty() && !source.rewrite.applied,
+            source.rewrite.indexed_consts.is_empty()
+                && source.rewrite.indexed_locals.is_empty()
+                && !source.rewrite.applied,
             "{variant}: {:?}",
             source.rewrite
         );

@@ -58,6 +58,9 @@ pub struct GpuSearcher {
     /// The first uncaptured error or device loss, recorded by wgpu's callbacks.
     fault: Arc<Mutex<Option<String>>>,
     max_workgroups_per_dimension: u32,
+    /// Workgroups per row of the dispatch grid when forced below the
+    /// device's limit (the conformance suite's grid check).
+    row_limit: Option<u32>,
     max_hit_capacity: u32,
     /// Nanoseconds per timestamp tick, where the adapter has timestamp queries.
     timestamp_period: Option<f64>,
@@ -118,7 +121,7 @@ impl GpuSearcher {
         let search_pipeline = compile_async(
             &device,
             &label,
-            "search",
+            config.entry_point(),
             config.compiled_module(),
             &config.overrides(),
         )
@@ -139,6 +142,7 @@ impl GpuSearcher {
             pending: VecDeque::new(),
             fault,
             max_workgroups_per_dimension: limits.max_compute_workgroups_per_dimension,
+            row_limit: None,
             max_hit_capacity,
             timestamp_period: None,
         };
@@ -167,7 +171,7 @@ impl GpuSearcher {
             compile_async(
                 &self.device,
                 &self.label,
-                "search",
+                config.entry_point(),
                 config.compiled_module(),
                 &config.overrides(),
             ),
@@ -182,8 +186,40 @@ impl GpuSearcher {
         &self.summary
     }
 
+    /// The device and queue, for another kernel on the same device
+    /// (`words_kernel.rs`); only between runs.
+    pub(super) fn device_and_queue(&self) -> (&wgpu::Device, &wgpu::Queue) {
+        assert!(
+            self.pending.is_empty(),
+            "another kernel with batches in flight"
+        );
+        (&self.device, &self.queue)
+    }
+
+    /// The device's recorded fault, if any, as an error.
+    pub(super) fn fault_check(&self) -> Result<()> {
+        self.check_fault()
+    }
+
     pub fn config(&self) -> KernelConfig {
         self.config
+    }
+
+    /// Dispatches in rows of at most `workgroups` workgroups from now on
+    /// (`None`: the device's limit), so that a small range spans rows of
+    /// the 2-D grid. Returns the invocations per row of the largest
+    /// dispatch that fits in one row.
+    pub fn set_row_limit(&mut self, workgroups: Option<u32>) -> u32 {
+        self.row_limit = workgroups.map(|w| w.max(1));
+        self.workgroups_per_row() * self.config.workgroup_size
+    }
+
+    /// The most workgroups one row of the grid holds.
+    pub(super) fn workgroups_per_row(&self) -> u32 {
+        match self.row_limit {
+            Some(limit) => limit.min(self.max_workgroups_per_dimension),
+            None => self.max_workgroups_per_dimension,
+        }
     }
 
     /// Whether this device reports GPU time for each batch.

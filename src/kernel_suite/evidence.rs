@@ -25,7 +25,9 @@ pub fn byte_order_traps() -> Vec<u32> {
         0x00ff_00ff,
         0xff00_ff00,
         0x7fff_ffff,
-        0xffff_fffe,
+        // Not 0xffff_fffe: a pin searches the nonce and the one after it,
+        // and a range ending at 2^32 is the top-of-nonce-space check's.
+        0xffff_fffd,
     ]);
     traps
 }
@@ -129,6 +131,42 @@ fn counterexample(
     }
 }
 
+/// One nonce pinned: a search of the two nonces from `nonce` (the one
+/// before it at the top of the nonce space), judged on that nonce alone,
+/// which must be reported exactly once if and only if sha2's hash meets
+/// the target. A kernel that mishandles the ends of a range still gets the
+/// pinned nonce right; this is a check of the hash and the comparison.
+pub(super) fn pin(
+    searcher: &mut GpuSearcher,
+    known: &KnownHeader,
+    nonce: u32,
+    target: &Target,
+) -> Result<Option<Counterexample>> {
+    let start = nonce.min(u32::MAX - 1);
+    let batch = Batch::new(known.header, start, 2, *target);
+    let raw = searcher.dispatch_once(&batch, 16)?;
+    let times = raw.nonces.iter().filter(|n| **n == nonce).count();
+    let expected = known.header.with_nonce(nonce).block_hash().meets(target);
+    if times == usize::from(expected) {
+        return Ok(None);
+    }
+    let detail = match (expected, times) {
+        (true, 0) => "a hit sha2 finds was not reported".to_string(),
+        (_, n) if n > 1 => format!("reported {n} times"),
+        _ => "reported, but sha2's hash is above the target".to_string(),
+    };
+    Ok(Some(counterexample(
+        known,
+        nonce,
+        start,
+        2,
+        target,
+        expected,
+        times > 0,
+        detail,
+    )))
+}
+
 /// One dispatch of `overflow_nonces` hits into room for far fewer: the
 /// counter must reach the exact number, the stored nonces be distinct and
 /// in range.
@@ -230,6 +268,21 @@ pub(super) fn minus_one(target: &Target) -> Target {
     *target
 }
 
+/// A window of `len` nonces with `nonce` at an odd offset that varies with
+/// `salt`, so that no kernel searching only every 2nd, 4th, ... 16,384th
+/// nonce of a range finds it by luck. Kept inside the nonce space.
+pub(super) fn window_at(nonce: u32, len: u64, salt: u64) -> (u32, u64) {
+    let len = len.clamp(1, NONCE_SPACE);
+    if len < 4 {
+        return window_around(nonce, len);
+    }
+    // An odd offset in 1..len-1, spread by a multiplicative hash.
+    let spread = salt.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 16;
+    let offset = (1 + spread % (len - 2)) | 1;
+    let start = (nonce as u64).saturating_sub(offset).min(NONCE_SPACE - len);
+    (start as u32, len)
+}
+
 /// A window of `len` nonces containing `nonce`, inside the nonce space.
 pub(super) fn window_around(nonce: u32, len: u64) -> (u32, u64) {
     let len = len.clamp(1, NONCE_SPACE);
@@ -248,6 +301,23 @@ mod tests {
         let t = Target::from_limbs([0, 0, 0, 0, 0, 0, 1, 0]);
         assert_eq!(minus_one(&t).limbs(), [0, 0, 0, 0, 0, 0, 0, u32::MAX]);
         assert_eq!(minus_one(&Target::from_limbs([0; 8])).limbs(), [0; 8]);
+    }
+
+    #[test]
+    fn real_nonces_sit_at_odd_varying_offsets() {
+        let mut offsets = std::collections::BTreeSet::new();
+        for salt in 0..61u64 {
+            let nonce = 0x8000_0000u32 + salt as u32 * 977;
+            let (start, len) = window_at(nonce, 1 << 16, salt);
+            let offset = nonce - start;
+            assert!(offset % 2 == 1 && (offset as u64) < len, "{offset}");
+            offsets.insert(offset);
+        }
+        assert!(offsets.len() > 55, "{offsets:?}");
+        // At the ends of the nonce space the window stays inside it.
+        assert_eq!(window_at(0, 1 << 16, 5), (0, 1 << 16));
+        let (start, len) = window_at(u32::MAX, 1 << 16, 5);
+        assert_eq!(start as u64 + len, NONCE_SPACE);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The conformance suite for a search kernel (`hashwatt verify --kernel`):
-//! eight checks of docs/kernel-interface.md on real mainnet data, each
+//! ten checks of docs/kernel-interface.md on real mainnet data, each
 //! against sha2 on the CPU. A kernel only reports nonces, so its hash of a
 //! nonce is pinned with targets: a hit at target = sha2's hash and none at
 //! that hash minus one means the kernel computed exactly that hash.
@@ -11,51 +11,65 @@
 
 use serde::{Deserialize, Serialize};
 
+mod checks;
+mod diagnosis;
+pub mod digest;
 mod evidence;
+mod range_pattern;
+pub mod transforms;
 
+pub use diagnosis::Diagnosis;
+pub use digest::{DigestMismatch, DigestReport, DIGEST_SCHEMA};
 pub use evidence::{byte_order_traps, kernel_hash};
 
-use evidence::{check_overflow, compare, minus_one, window_around};
-
-use crate::catalog::{self, KnownHeader};
+use crate::catalog::KnownHeader;
 use crate::error::Result;
 use crate::gpu::{GpuSearcher, KernelConfig};
 use crate::header::BlockHeader;
-use crate::search::NONCE_SPACE;
-use crate::target::Target;
 
 pub const SCHEMA: &str = "hashwatt.verify/1";
 
-/// The checks, in the order they run: (name, what it proves).
-pub const CHECKS: [(&str, &str); 8] = [
+/// The checks, in the order they run: (name, what it exercises). A name
+/// says what the check searches, not the bug it is meant for: a kernel
+/// with a range bug fails every check that searches a range, and the
+/// diagnosis (`diagnosis.rs`) says which bug it likely is.
+pub const CHECKS: [(&str, &str); 10] = [
     (
         "real-blocks",
-        "the real block hash and nonce of every header, decided on all 256 bits",
+        "a window around each real block's nonce (at an odd, varying offset), at target = its block hash and one below",
     ),
     (
         "byte-order",
-        "nonces whose bytes sit at each byte-order trap hash exactly as sha2's",
+        "single nonces with bytes at each byte-order trap, each pinned from both sides",
     ),
     (
         "range-bounds",
-        "every nonce of a range is searched, none outside it",
+        "ranges of awkward sizes where every nonce is a hit: each searched once, none outside",
+    ),
+    (
+        "grid-rows",
+        "ranges dispatched in several rows of the 2-D grid (3 workgroups a row): gid.y and row_stride",
     ),
     (
         "top-of-nonce-space",
-        "windows ending at nonce 2^32 - 1 are searched to the last nonce",
+        "ranges ending at nonce 2^32 - 1, searched to the last nonce",
     ),
     (
         "top-limb-tie",
-        "a tie on the target's top 32 bits is decided on all 256 bits",
+        "single nonces at targets equal to their hash on the top 32 bits, decided on all 256",
     ),
-    ("hit-sets", "hit sets equal to the CPU's at an easy target"),
+    ("hit-sets", "hit sets at an easy target (8 leading zero bits)"),
+    (
+        "exact-hit-sets",
+        "hit sets at one below and equal to the 8th-smallest hash of a range: only a full 256-bit comparison gets them right",
+    ),
     (
         "overflow",
         "a full hit list keeps counting: the exact count, every hit found",
     ),
     (
         "rolled-headers",
-        "a version-rolled and a time-rolled header search like the CPU",
+        "a version-rolled and a time-rolled header: a hit set and a pinned nonce",
     ),
 ];
 
@@ -72,6 +86,9 @@ pub struct SuiteOptions {
     /// Find the kernel's own hash for a counterexample (256 one-nonce
     /// dispatches per failing check).
     pub probe: bool,
+    /// When a check fails, find the likely root cause (a few dozen small
+    /// dispatches).
+    pub diagnose: bool,
 }
 
 impl Default for SuiteOptions {
@@ -83,6 +100,7 @@ impl Default for SuiteOptions {
             overflow_nonces: 1 << 14,
             overflow_capacity: 1024,
             probe: true,
+            diagnose: true,
         }
     }
 }
@@ -126,6 +144,10 @@ pub struct KernelInfo {
     pub path: String,
     pub includes: Vec<String>,
     pub entry_point: String,
+    /// With `--hash-fn`: the user's function, its shape and word orders,
+    /// and the file's own entry points and bindings the search bypasses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash_fn: Option<crate::gpu::hash_fn::HashFnInfo>,
     pub workgroup_size: u32,
     pub nonces_per_invocation: u32,
     /// What the loader did before compiling it: the run-time-indexed
@@ -142,6 +164,10 @@ pub struct KernelSuiteReport {
     pub device: String,
     pub kernel: KernelInfo,
     pub headers: usize,
+    /// With a failing check: the one likely root cause, from the kernel's
+    /// hash of a probe nonce and how its ranges go wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<Diagnosis>,
     pub checks: Vec<CheckResult>,
     pub passed: bool,
 }
@@ -153,7 +179,8 @@ impl KernelInfo {
             name: source.name.clone(),
             path: source.path.clone(),
             includes: source.includes.iter().map(|s| s.to_string()).collect(),
-            entry_point: crate::gpu::ENTRY_POINT.into(),
+            entry_point: source.entry_point.clone(),
+            hash_fn: source.hash_fn.clone(),
             workgroup_size: config.workgroup_size,
             nonces_per_invocation: config.nonces_per_invocation,
             rewrite: source.rewrite.clone(),
@@ -162,7 +189,7 @@ impl KernelInfo {
 }
 
 /// One check's running tally.
-struct Tally {
+pub(crate) struct Tally {
     name: &'static str,
     cases: u64,
     failures: u64,
@@ -170,7 +197,7 @@ struct Tally {
 }
 
 impl Tally {
-    fn new(name: &'static str) -> Self {
+    pub(crate) fn new(name: &'static str) -> Self {
         Tally {
             name,
             cases: 0,
@@ -179,7 +206,7 @@ impl Tally {
         }
     }
 
-    fn record(&mut self, outcome: Option<Counterexample>) {
+    pub(crate) fn record(&mut self, outcome: Option<Counterexample>) {
         self.cases += 1;
         if let Some(found) = outcome {
             self.failures += 1;
@@ -191,7 +218,7 @@ impl Tally {
         }
     }
 
-    fn finish(self, searcher: &mut GpuSearcher, probe: bool) -> Result<CheckResult> {
+    pub(crate) fn finish(self, searcher: &mut GpuSearcher, probe: bool) -> Result<CheckResult> {
         let mut counterexample = self.worst;
         if let (Some(c), true) = (counterexample.as_mut(), probe) {
             let header = BlockHeader::from_hex(&c.header).expect("a header we wrote");
@@ -212,165 +239,26 @@ impl Tally {
     }
 }
 
-/// Runs every check on the kernel `searcher` holds.
+/// Runs every check on the kernel `searcher` holds, then, when one fails,
+/// the diagnosis.
 pub fn run(
     searcher: &mut GpuSearcher,
     headers: &[KnownHeader],
     options: &SuiteOptions,
 ) -> Result<KernelSuiteReport> {
-    let probe = options.probe;
-    let latest = catalog::latest_embedded();
-    let easy = Target::from_leading_zero_bits(options.hit_set_bits)?;
-    let mut checks = Vec::new();
-
-    // 1. The real block hash and nonce of every header.
-    let mut tally = Tally::new("real-blocks");
-    for known in headers {
-        let hash = known.header.block_hash().to_number();
-        let (start, count) = window_around(known.header.nonce(), options.window);
-        for target in [hash, minus_one(&hash)] {
-            tally.record(compare(searcher, known, start, count, &target)?);
-        }
-    }
-    checks.push(tally.finish(searcher, probe)?);
-
-    // 2. Byte-order traps: one nonce each, its hash pinned from both sides.
-    let mut tally = Tally::new("byte-order");
-    for nonce in byte_order_traps() {
-        let hash = latest.header.with_nonce(nonce).block_hash().to_number();
-        for target in [hash, minus_one(&hash)] {
-            tally.record(compare(searcher, &latest, nonce, 1, &target)?);
-        }
-    }
-    checks.push(tally.finish(searcher, probe)?);
-
-    // 3. Range bounds: every nonce a hit, ranges of awkward sizes.
-    let mut tally = Tally::new("range-bounds");
-    for (start, count) in [
-        (0, 1),
-        (1000, 1),
-        (1000, 2),
-        (1000, 3),
-        (4097, 255),
-        (70_001, 257),
-        (123_456, 1000),
-        (0x8000_0000 - 500, 1001),
-    ] {
-        tally.record(compare(searcher, &latest, start, count, &Target::MAX)?);
-    }
-    checks.push(tally.finish(searcher, probe)?);
-
-    // 4. The top of the nonce space.
-    let mut tally = Tally::new("top-of-nonce-space");
-    let top = |count: u64| (NONCE_SPACE - count) as u32;
-    tally.record(compare(searcher, &latest, u32::MAX, 1, &Target::MAX)?);
-    tally.record(compare(searcher, &latest, top(3), 3, &Target::MAX)?);
-    tally.record(compare(searcher, &latest, top(4096), 4096, &easy)?);
-    for known in headers.iter().take(3) {
-        let window = options.window.min(NONCE_SPACE);
-        tally.record(compare(searcher, known, top(window), window, &easy)?);
-    }
-    checks.push(tally.finish(searcher, probe)?);
-
-    // 5. Ties on the top limb: targets that share the hash's top 32 bits.
-    let mut tally = Tally::new("top-limb-tie");
-    for known in [&latest, headers.first().unwrap_or(&latest)] {
-        for nonce in [0x0bad_cafe_u32, known.header.nonce()] {
-            let limbs = known
-                .header
-                .with_nonce(nonce)
-                .block_hash()
-                .to_number()
-                .limbs();
-            let mut lower_rest = [0u32; 8];
-            lower_rest[0] = limbs[0];
-            let mut higher_rest = [u32::MAX; 8];
-            higher_rest[0] = limbs[0];
-            let exact = Target::from_limbs(limbs);
-            let (start, count) = window_around(nonce, 256);
-            for target in [
-                exact,
-                minus_one(&exact),
-                Target::from_limbs(lower_rest),
-                Target::from_limbs(higher_rest),
-            ] {
-                tally.record(compare(searcher, known, start, count, &target)?);
-            }
-        }
-    }
-    checks.push(tally.finish(searcher, probe)?);
-
-    // 6. Hit sets at an easy target.
-    let mut tally = Tally::new("hit-sets");
-    for spec in ["0", "481824", "951658"] {
-        let known = catalog::resolve(spec).unwrap_or_else(|_| latest.clone());
-        let start = known.header.nonce().wrapping_mul(2_654_435_761) as u64
-            % (NONCE_SPACE - options.hit_set_nonces);
-        tally.record(compare(
-            searcher,
-            &known,
-            start as u32,
-            options.hit_set_nonces,
-            &easy,
-        )?);
-    }
-    checks.push(tally.finish(searcher, probe)?);
-
-    // 7. Overflow: every nonce a hit, far past the hit list's room.
-    let mut tally = Tally::new("overflow");
-    tally.record(check_overflow(
-        searcher,
-        &latest,
-        options.overflow_nonces,
-        options.overflow_capacity,
-    )?);
-    tally.record(compare(
-        searcher,
-        &latest,
-        5000,
-        options.overflow_nonces,
-        &Target::MAX,
-    )?);
-    checks.push(tally.finish(searcher, probe)?);
-
-    // 8. Rolled headers: BIP320 version bits, and the time one second on.
-    let mut tally = Tally::new("rolled-headers");
-    let version_rolled = KnownHeader {
-        header: latest
-            .header
-            .with_version(latest.header.version() ^ 0x0000_e000),
-        height: None,
-        expected_hash: None,
-    };
-    let time_rolled = KnownHeader {
-        header: latest
-            .header
-            .with_time(latest.header.time().wrapping_add(1)),
-        height: None,
-        expected_hash: None,
-    };
-    for known in [&version_rolled, &time_rolled] {
-        tally.record(compare(
-            searcher,
-            known,
-            1 << 20,
-            options.hit_set_nonces,
-            &easy,
-        )?);
-        let nonce = 0x0bad_cafe;
-        let hash = known.header.with_nonce(nonce).block_hash().to_number();
-        for target in [hash, minus_one(&hash)] {
-            tally.record(compare(searcher, known, nonce, 1, &target)?);
-        }
-    }
-    checks.push(tally.finish(searcher, probe)?);
-
+    let checks = checks::all(searcher, headers, options)?;
     let passed = checks.iter().all(|c| c.passed);
+    let diagnosis = if passed || !options.diagnose {
+        None
+    } else {
+        diagnosis::diagnose(searcher, &checks)?
+    };
     Ok(KernelSuiteReport {
         schema: SCHEMA.into(),
         device: searcher.summary().name.clone(),
         kernel: KernelInfo::of(&searcher.config()),
         headers: headers.len(),
+        diagnosis,
         checks,
         passed,
     })

@@ -167,6 +167,10 @@ pub struct KernelReport {
     /// `--kernel-as-written`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rewrite: Option<crate::gpu::rewrite::RewriteReport>,
+    /// With `--hash-fn`: the user's function that was searched with, its
+    /// shape and word orders, and what of the file the search bypassed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash_fn: Option<crate::gpu::hash_fn::HashFnInfo>,
 }
 
 impl From<KernelConfig> for KernelReport {
@@ -177,6 +181,7 @@ impl From<KernelConfig> for KernelReport {
             nonces_per_invocation: config.nonces_per_invocation,
             wgsl_sha256: None,
             rewrite: None,
+            hash_fn: None,
         }
     }
 }

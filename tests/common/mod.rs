@@ -148,6 +148,7 @@ pub fn quick_suite() -> hashwatt::kernel_suite::SuiteOptions {
         overflow_nonces: 4096,
         overflow_capacity: 256,
         probe: false,
+        diagnose: true,
     }
 }
 

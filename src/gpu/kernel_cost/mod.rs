@@ -193,7 +193,7 @@ fn per_nonce_function(
     module: &naga::Module,
     given: Option<&str>,
 ) -> Result<std::result::Result<(String, &'static str, bool), String>> {
-    let entry = super::ENTRY_POINT;
+    let entry = config.entry_point();
     let has = |name: &str| {
         module
             .functions

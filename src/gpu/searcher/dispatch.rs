@@ -15,7 +15,7 @@ use crate::precompute::Precomputed;
 use crate::search::{Batch, BatchResult};
 
 /// The search kernels' uniform block; the layout matches `SearchParams` in
-/// shaders/search_io.wgsl (vec4-aligned arrays, 144 bytes).
+/// shaders/search_interface.wgsl (vec4-aligned arrays, 224 bytes).
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
 struct SearchParams {
@@ -27,6 +27,9 @@ struct SearchParams {
     hit_capacity: u32,
     row_stride: u32,
     pre: Precomputed,
+    /// The header's 20 message words (bytes 4i..4i+3 read big-endian);
+    /// word 19, the nonce, is 0: each kernel puts its own nonce there.
+    header_words: [u32; 20],
 }
 
 /// One set of buffers for a batch in flight. The readback buffer holds
@@ -143,7 +146,7 @@ impl GpuSearcher {
         let workgroup = self.config.workgroup_size.max(1) as u64;
         let invocations = count.div_ceil(per_invocation);
         let groups = invocations.div_ceil(workgroup).max(1);
-        let x = groups.min(self.max_workgroups_per_dimension as u64);
+        let x = groups.min(self.workgroups_per_row() as u64);
         let y = groups.div_ceil(x);
         (x as u32, y as u32, (x * workgroup) as u32)
     }
@@ -167,6 +170,7 @@ impl GpuSearcher {
             hit_capacity: slot.capacity,
             row_stride,
             pre: Precomputed::new(&midstate, &tail),
+            header_words: header_words(&batch.header),
         };
         self.queue
             .write_buffer(&slot.params, 0, bytemuck::bytes_of(&params));
@@ -313,5 +317,35 @@ impl GpuSearcher {
         let mut hits = self.run_complete(slot_index, &low).await?;
         hits.extend(self.run_complete(slot_index, &high).await?);
         Ok(hits)
+    }
+}
+
+/// The header as SHA-256 message words, the nonce word left 0.
+fn header_words(header: &crate::header::BlockHeader) -> [u32; 20] {
+    let mut words = [0u32; 20];
+    for (word, bytes) in words
+        .iter_mut()
+        .zip(header.as_bytes().chunks_exact(4))
+        .take(19)
+    {
+        *word = u32::from_be_bytes(bytes.try_into().expect("4 bytes"));
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_uniform_block_is_the_size_the_loader_allows() {
+        assert_eq!(
+            std::mem::size_of::<SearchParams>() as u32,
+            crate::gpu::PARAMS_BYTES
+        );
+        let header = crate::catalog::latest_embedded().header;
+        let words = header_words(&header);
+        assert_eq!(words[19], 0);
+        assert_eq!(words[16..19], header.tail_words());
     }
 }
