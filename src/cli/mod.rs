@@ -61,6 +61,9 @@ pub enum Command {
     Compare(CompareArgs),
     /// Count a kernel's integer operations per nonce in what naga hands each driver (no GPU needed)
     KernelCost(KernelCostArgs),
+    /// Internal: compiles for `kernel-cost --isa` in a process of its own
+    #[command(name = "radv-worker", hide = true)]
+    RadvWorker,
 }
 
 /// Parses the arguments, runs the command, and returns the exit status.
@@ -79,6 +82,7 @@ pub fn main() -> i32 {
         Command::Estimate(args) => commands::estimate::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
         Command::KernelCost(args) => commands::kernel_cost::run(&args),
+        Command::RadvWorker => Ok(commands::kernel_cost::radv_worker()),
     };
     // A closed standard output ends the run quietly, as Unix tools do;
     // any other failure to write it is exit 4, unless the command already

@@ -9,6 +9,7 @@ pub mod devices;
 pub mod estimate;
 pub mod headers;
 pub mod kernel_cost;
+pub mod kernel_isa;
 pub mod search;
 pub mod tune;
 pub mod verify;
