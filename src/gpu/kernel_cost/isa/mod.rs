@@ -36,9 +36,9 @@ bindings numbered as wgpu's pipeline layout numbers them, release-build flags";
 const METHOD: &str = "per nonce: the instructions on the path of one nonce that is no hit, \
 from the disassembly's basic blocks: one trip of the loop over NONCES_PER_INVOCATION nonces \
 (loop control included), or the whole shader for a kernel that does one nonce per invocation; \
-hit regions (an s_cbranch_execz over a buffer atomic, at most 100 instructions, no loop) \
-skipped, every other branch arm counted; a path that enters a loop is rolled and has no count \
-(docs/isa.md)";
+hit regions (an s_cbranch_execz over a buffer atomic, after more vector work than the region \
+holds) skipped, every other branch arm counted; a path that enters a loop is rolled and has no \
+count (docs/isa.md)";
 
 /// Compiles `configs` for one family: the worker's reply, with the SPIR-V
 /// written again for the device's own facts when they differ from those

@@ -12,18 +12,17 @@
 //!
 //! The path follows every block in layout order, takes each unconditional
 //! branch, does not take a loop exit, and skips only a *hit region*: the
-//! code an `s_cbranch_execz` jumps over when no lane of the wave has a hit,
-//! recognised as a region that holds a buffer atomic (the `atomicAdd` on
-//! the hit counter), no loop, and at most [`HIT_REGION_MAX`] instructions.
-//! Any other region is counted in full, as if some lane entered it. A path
-//! that meets an inner loop has no static count: the loops are listed with
-//! their static size and the trip bounds their exits compare against.
+//! code an `s_cbranch_execz` jumps over when no lane of the wave has a hit
+//! (or a tie to recheck), recognised as a region that holds a buffer
+//! atomic (the `atomicAdd` on the hit counter) and fewer vector
+//! instructions than the path has run before it: a hit test follows the
+//! hash it tests, where a guard that skips the whole nonce (`index >=
+//! nonce_count`) comes before it. Every other region is counted in full, as
+//! if some lane entered it. A path that meets a loop outside a hit region
+//! has no static count: the loops are listed with their static size and
+//! the trip bounds their exits compare against.
 
 use super::asm::{ClassCounts, Program};
-
-/// The most instructions a hit region may hold (recording a hit, with its
-/// atomic and store, is about 20 on every family).
-pub const HIT_REGION_MAX: u64 = 100;
 
 /// A loop: the layout positions of its first block and of the block whose
 /// branch goes back to it.
@@ -131,19 +130,19 @@ pub enum Path {
     MeetsLoop(usize),
 }
 
-/// Whether the code from `from` up to (not including) `to` is a hit region.
-fn is_hit_region(p: &Program, loops: &[Loop], from: usize, to: usize) -> bool {
-    if to <= from || loops.iter().any(|l| from <= l.head && l.head < to) {
+/// Whether the code from `from` up to (not including) `to` is a hit region
+/// on a path that has run `valu_before` vector instructions.
+fn is_hit_region(p: &Program, from: usize, to: usize, valu_before: u64) -> bool {
+    if to <= from {
         return false;
     }
-    let size: usize = (from..to).map(|b| p.blocks[b].insts.len()).sum();
     let atomic = (from..to).any(|b| {
         p.blocks[b]
             .insts
             .iter()
             .any(|i| i.mnemonic.contains("_atomic_") && !i.mnemonic.starts_with("s_"))
     });
-    atomic && size as u64 <= HIT_REGION_MAX
+    atomic && p.counts_of(from..to).valu < valu_before
 }
 
 /// The path from block `start` to block `end` (a loop's back edge, or the
@@ -177,7 +176,7 @@ pub fn walk(p: &Program, start: usize, end: usize, within: Option<Loop>) -> Path
                 } else if !backward
                     && last.mnemonic == "s_cbranch_execz"
                     && target <= end + 1
-                    && is_hit_region(p, &all, pos + 1, target)
+                    && is_hit_region(p, pos + 1, target, p.counts_of(blocks.iter().copied()).valu)
                 {
                     skipped.push((pos + 1, target));
                     next = target;
@@ -241,6 +240,15 @@ BB9:\n\ts_endpgm\n";
         };
         assert_eq!(blocks, [1, 2, 3, 4]);
         assert!(skipped.is_empty());
+        // A guard before any vector work is no hit region, atomic or not.
+        let guard = "BB0:\n\tv_cmpx_gt_u32_e32 s0, v0\n\ts_cbranch_execz BB2\n\
+BB1:\n\tv_xor3_b32 v1, v1, v2, v3\n\tbuffer_atomic_add_u32 v4, off, s[16:19], 0 glc\n\
+BB2:\n\ts_endpgm\n";
+        let p = Program::parse(guard).unwrap();
+        let Path::Counted { blocks, skipped } = walk(&p, 0, 2, None) else {
+            panic!("straight-line");
+        };
+        assert_eq!((blocks, skipped), (vec![0, 1, 2], vec![]));
         // Walked as a whole shader, the path meets the loop.
         let p = Program::parse(LOOPED).unwrap();
         assert_eq!(walk(&p, 0, p.blocks.len() - 1, None), Path::MeetsLoop(1));

@@ -117,10 +117,12 @@ pub fn bindings(config: &KernelConfig) -> Result<Vec<Binding>> {
         let storage = match var.space {
             naga::AddressSpace::Uniform => false,
             naga::AddressSpace::Storage { .. } => true,
-            _ => return Err(Error::input(format!(
+            _ => {
+                return Err(Error::input(format!(
                 "{}: binding {} of group {} is not a buffer; --isa compiles buffer bindings only",
                 config.variant, binding.binding, binding.group
-            ))),
+            )))
+            }
         };
         out.push(Binding {
             set: binding.group,
