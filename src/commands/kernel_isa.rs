@@ -253,8 +253,9 @@ fn print_notes(report: &KernelIsaReport, rows: &[FamilyIsa]) {
             )
         });
         outln!(
-            "  {}: {} CU x {} lanes x {} MHz / {} VALU per nonce = {:.0} MH/s, {}{hashcat}",
+            "  {} ({}): {} CU x {} lanes x {} MHz / {} VALU per nonce = {:.0} MH/s, {}{hashcat}",
             p.card,
+            p.family,
             p.compute_units,
             p.lanes_per_cu_clock,
             p.boost_mhz,

@@ -108,6 +108,8 @@ pub struct Prediction {
     /// Always `predicted from ISA, not measured`.
     pub label: String,
     pub card: String,
+    /// The family it was compiled for.
+    pub family: String,
     pub compute_units: u32,
     pub lanes_per_cu_clock: u32,
     pub boost_mhz: u32,
@@ -133,6 +135,7 @@ pub fn predict(family: &str, valu_per_nonce: u64) -> Vec<Prediction> {
         .map(|c| Prediction {
             label: LABEL.into(),
             card: c.name.into(),
+            family: family.into(),
             compute_units: c.compute_units,
             lanes_per_cu_clock: LANES_PER_CU_CLOCK,
             boost_mhz: c.boost_mhz,
