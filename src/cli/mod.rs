@@ -59,7 +59,8 @@ pub enum Command {
     Estimate(EstimateArgs),
     /// Bench results side by side: rates, spread, efficiency, ratios to the first
     Compare(CompareArgs),
-    /// Count a kernel's integer operations per nonce in what naga hands each driver (no GPU needed)
+    /// Count a kernel's work per nonce: integer operations in what naga hands each driver, or
+    /// with --isa the instructions AMD's compiler emits for a GPU family (no GPU needed)
     KernelCost(KernelCostArgs),
     /// Internal: compiles for `kernel-cost --isa` in a process of its own
     #[command(name = "radv-worker", hide = true)]
