@@ -8,6 +8,7 @@ use schemars::{schema_for, Schema};
 
 use crate::compare::Comparison;
 use crate::conformance::ConformanceReport;
+use crate::gpu::kernel_cost::isa::KernelIsaReport;
 use crate::gpu::kernel_cost::KernelCostReport;
 use crate::kernel_suite::{DigestReport, KernelSuiteReport};
 use crate::report::{BenchAllReport, BenchReport, DevicesReport, HeadersReport, SearchReport};
@@ -30,6 +31,7 @@ pub fn documents() -> Vec<(&'static str, Schema)> {
         ("headers.schema.json", schema_for!(HeadersReport)),
         ("search.schema.json", schema_for!(SearchReport)),
         ("kernel-cost.schema.json", schema_for!(KernelCostReport)),
+        ("kernel-isa.schema.json", schema_for!(KernelIsaReport)),
     ]
 }
 

@@ -29,13 +29,21 @@ const HEADER_HELP: &str = "Block header: the height of an embedded header (`hash
 #[derive(Args, Debug)]
 pub struct KernelCostArgs {
     /// Kernel to count: `fast` (default), `reference`, or a WGSL file implementing
-    /// docs/kernel-interface.md
-    #[arg(long, value_name = "KERNEL", default_value = "fast")]
-    pub kernel: String,
+    /// docs/kernel-interface.md. With --isa it may be given more than once: one line each
+    #[arg(long, value_name = "KERNEL")]
+    pub kernel: Vec<String>,
     /// The per-nonce function to count [default: `sha256d_last_word` where the kernel has
     /// it, else the entry point of a kernel that tries one nonce per invocation]
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "isa")]
     pub function: Option<String>,
+    /// Compile for AMD GPU families with Mesa's RADV driver and its ACO compiler (no GPU
+    /// needed; Linux with mesa-vulkan-drivers): a comma-separated list (gfx1100,navi21,vega10,
+    /// ...) or `all`. Counts the machine instructions per nonce (docs/isa.md)
+    #[arg(long, value_name = "FAMILY[,FAMILY...]|all")]
+    pub isa: Option<String>,
+    /// With --isa: write each disassembly to DIR as KERNEL.FAMILY.s
+    #[arg(long, value_name = "DIR", requires = "isa")]
+    pub isa_out: Option<std::path::PathBuf>,
     /// Write the counts as JSON to PATH, or to standard output with `-` or no value
     #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
     pub json: Option<String>,

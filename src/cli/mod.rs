@@ -61,8 +61,12 @@ pub enum Command {
     Estimate(EstimateArgs),
     /// Bench results side by side: rates, spread, efficiency, ratios to the first
     Compare(CompareArgs),
-    /// Count a kernel's integer operations per nonce in what naga hands each driver (no GPU needed)
+    /// Count a kernel's work per nonce: integer operations in what naga hands each driver, or
+    /// with --isa the instructions AMD's compiler emits for a GPU family (no GPU needed)
     KernelCost(KernelCostArgs),
+    /// Internal: compiles for `kernel-cost --isa` in a process of its own
+    #[command(name = "radv-worker", hide = true)]
+    RadvWorker,
 }
 
 /// Parses the arguments, runs the command, and returns the exit status.
@@ -81,6 +85,7 @@ pub fn main() -> i32 {
         Command::Estimate(args) => commands::estimate::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
         Command::KernelCost(args) => commands::kernel_cost::run(&args),
+        Command::RadvWorker => Ok(commands::kernel_cost::radv_worker()),
     };
     // A closed standard output ends the run quietly, as Unix tools do;
     // any other failure to write it is exit 4, unless the command already

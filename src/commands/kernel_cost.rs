@@ -2,14 +2,26 @@
 //! naga's IR, its SPIR-V and its GLSL, beside the floor in the literature.
 
 use crate::cli::KernelCostArgs;
-use crate::error::{exit, Result};
+use crate::error::{exit, Error, Result};
 use crate::gpu::kernel_cost::{self, KernelCostReport, OpCounts, PathCost};
 use crate::gpu::{KernelConfig, KernelVariant};
 use crate::report::{self, JsonOut};
 
 pub fn run(args: &KernelCostArgs) -> Result<i32> {
+    if args.isa.is_some() {
+        return super::kernel_isa::run(args);
+    }
+    let kernel = match args.kernel.as_slice() {
+        [] => "fast",
+        [one] => one.as_str(),
+        _ => {
+            return Err(Error::input(
+                "--kernel more than once compares kernels, which needs --isa",
+            ))
+        }
+    };
     let json = JsonOut::parse(args.json.as_deref(), args.force)?;
-    let variant = KernelVariant::parse_or_load(&args.kernel)?;
+    let variant = KernelVariant::parse_or_load(kernel)?;
     if let KernelVariant::User(source) = variant {
         let kernel = std::path::Path::new(source.path.as_str());
         super::check_outputs(json.as_ref(), None, &[("--kernel file", kernel)])?;
@@ -29,6 +41,11 @@ pub fn run(args: &KernelCostArgs) -> Result<i32> {
         None => print_table(&cost),
     }
     Ok(exit::OK)
+}
+
+/// `hashwatt radv-worker` (hidden): `kernel-cost --isa`'s child process.
+pub fn radv_worker() -> i32 {
+    kernel_cost::isa::worker::serve_stdio()
 }
 
 fn label(output: &str) -> &str {

@@ -10,6 +10,7 @@ pub mod estimate;
 pub mod headers;
 pub mod kernel_cost;
 mod kernel_file;
+pub mod kernel_isa;
 pub mod search;
 pub mod tune;
 pub mod verify;

@@ -11,6 +11,7 @@
 
 mod glsl;
 mod ir;
+pub mod isa;
 mod spirv;
 
 use std::collections::BTreeMap;
