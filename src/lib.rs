@@ -45,6 +45,7 @@ pub mod hits;
 pub mod host;
 #[cfg(feature = "native")]
 pub mod kernel_suite;
+pub mod pci;
 pub mod plot;
 pub mod precompute;
 pub mod report;
