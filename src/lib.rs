@@ -9,7 +9,8 @@
 //! - [`hits`]: every hit checked again on the CPU.
 //! - [`bench`], [`conformance`], [`kernel_suite`], [`tune`]: the measurements, the shader
 //!   checks (hashwatt's own, and any kernel's), the autotuner.
-//! - [`site`], [`plot`]: from hashes per joule to a power plant.
+//! - [`site`], [`plot`]: from hashes per joule to a power plant; [`fleet`]: a job array's
+//!   results merged, outliers named, as a site's input.
 //! - [`report`], [`cli`], [`commands`]: what the user sees; [`textfile`]: the bounded reader for input files.
 //!
 //! The `native` feature (the default) holds everything that needs an
@@ -38,6 +39,8 @@ pub mod cpu;
 pub mod device;
 pub mod energy;
 pub mod error;
+#[cfg(feature = "native")]
+pub mod fleet;
 pub mod gpu;
 pub mod header;
 pub mod hex;

@@ -8,6 +8,7 @@ use schemars::{schema_for, Schema};
 
 use crate::compare::Comparison;
 use crate::conformance::ConformanceReport;
+use crate::fleet::{FleetReport, TaskRecord};
 use crate::gpu::kernel_cost::KernelCostReport;
 use crate::kernel_suite::KernelSuiteReport;
 use crate::report::{BenchAllReport, BenchReport, DevicesReport, HeadersReport, SearchReport};
@@ -29,6 +30,8 @@ pub fn documents() -> Vec<(&'static str, Schema)> {
         ("headers.schema.json", schema_for!(HeadersReport)),
         ("search.schema.json", schema_for!(SearchReport)),
         ("kernel-cost.schema.json", schema_for!(KernelCostReport)),
+        ("fleet.schema.json", schema_for!(FleetReport)),
+        ("fleet-task.schema.json", schema_for!(TaskRecord)),
     ]
 }
 

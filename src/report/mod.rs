@@ -5,6 +5,7 @@
 
 mod bench;
 mod documents;
+mod verify;
 
 pub use crate::gpu::AdapterLimits;
 pub use bench::{
@@ -15,6 +16,7 @@ pub use documents::{
     CpuPathRow, DeviceRow, DevicesReport, HeaderRow, HeadersReport, SearchReport, DEVICES_SCHEMA,
     HEADERS_SCHEMA, SEARCH_SCHEMA,
 };
+pub use verify::read_verify;
 
 #[cfg(feature = "native")]
 use serde::Serialize;

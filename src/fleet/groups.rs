@@ -1,0 +1,244 @@
+//! The nodes counted, grouped by device model: each group's median and
+//! spread, the outlier rule, and the fleet's totals.
+//!
+//! The rule: within a model group of at least [`MIN_NODES`] nodes, a node
+//! is an outlier on a metric (rate, H/J) when it is further from the
+//! group's median than both [`FLOOR_FRACTION`] of the median and
+//! [`MAD_FACTOR`] robust standard deviations (1.4826 x the median absolute
+//! deviation, MAD). The median and the MAD are robust: one broken node
+//! moves neither, where it would drag a mean and inflate a standard
+//! deviation. The 10% floor keeps run-to-run noise from naming anyone (a
+//! steady GPU repeats within a few percent; a MAD of 0, which two equal
+//! nodes out of three give, would otherwise make any difference an
+//! outlier), and it is the size of what a technician looks for: a
+//! throttled card, a bad riser, a wrong power limit cost more than that.
+//! The MAD term keeps a group that is widely spread by nature (mixed
+//! clocks or firmware) from naming its ordinary members. Groups of one or
+//! two are not judged: with two nodes there is no telling which is off.
+
+use std::collections::BTreeMap;
+
+use super::report::{
+    GroupSpread, Metric, ModelGroup, Node, Outlier, OutlierRule, RateSpread, Totals,
+};
+use super::sort::Counted;
+use crate::site::jth_from_hashes_per_joule;
+
+/// Groups smaller than this are not judged.
+pub const MIN_NODES: usize = 3;
+/// A node within 10% of its group's median is never an outlier.
+pub const FLOOR_FRACTION: f64 = 0.10;
+/// Nor one within 3 robust standard deviations.
+pub const MAD_FACTOR: f64 = 3.0;
+/// The MAD of normally distributed values times this is their standard deviation.
+pub const MAD_TO_SIGMA: f64 = 1.4826;
+
+pub fn rule() -> OutlierRule {
+    OutlierRule {
+        rule: format!(
+            "within a device model's group of at least {MIN_NODES} nodes, a node whose rate or H/J is further from the group's median than both {:.0}% of the median and {MAD_FACTOR} x 1.4826 x the median absolute deviation",
+            100.0 * FLOOR_FRACTION
+        ),
+        min_nodes: MIN_NODES,
+        floor_fraction: FLOOR_FRACTION,
+        mad_factor: MAD_FACTOR,
+    }
+}
+
+/// The group a node is compared within: the device's name, or for the CPU
+/// device the host's CPU model, since its threads and search path are
+/// settings of one processor.
+pub fn model_of(counted: &Counted) -> String {
+    let bench = &counted.bench;
+    if bench.device.backend == "cpu" {
+        if let Some(cpu) = bench.host.as_ref().map(|h| h.cpu.trim()) {
+            if !cpu.is_empty() {
+                return format!("CPU: {cpu}");
+            }
+        }
+    }
+    bench.device.name.clone()
+}
+
+/// One counted result as a row.
+pub fn node(counted: &Counted) -> Node {
+    let bench = &counted.bench;
+    let spread = match (&bench.trial_spread, &bench.spread) {
+        (Some(s), _) if s.count > 1 => Some(("trials", s)),
+        (_, Some(s)) => Some(("intervals", s)),
+        _ => None,
+    }
+    .map(|(over, s)| RateSpread {
+        over: over.into(),
+        count: s.count,
+        min: s.min,
+        max: s.max,
+        cv: s.cv,
+    });
+    let energy = bench.energy.as_ref();
+    Node {
+        task: counted.task.clone(),
+        host: counted.host.clone(),
+        file: counted.file.display().to_string(),
+        device: bench.device.name.clone(),
+        backend: bench.device.backend.clone(),
+        driver: bench.device.driver.clone(),
+        model: model_of(counted),
+        hashes_per_second: bench.hashes_per_second,
+        spread,
+        watts: energy.map(|e| e.avg_watts),
+        meter: energy.map(|e| e.meter.clone()),
+        power_measured: energy.map(|e| e.measured),
+        hashes_per_joule: energy.map(|e| e.hashes_per_joule),
+        verify: if counted.verified {
+            "passed".into()
+        } else {
+            "not run".into()
+        },
+        stability: bench.stability.as_ref().map(|s| s.verdict),
+        outlier: false,
+    }
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+/// The spread of one metric over a group, and the band the rule allows.
+pub fn spread(values: &[f64]) -> GroupSpread {
+    let m = median(values);
+    let deviations: Vec<f64> = values.iter().map(|v| (v - m).abs()).collect();
+    let mad = median(&deviations);
+    let allowed = (FLOOR_FRACTION * m).max(MAD_FACTOR * MAD_TO_SIGMA * mad);
+    let judged = values.len() >= MIN_NODES;
+    GroupSpread {
+        count: values.len(),
+        median: m,
+        mad,
+        min: values.iter().copied().fold(f64::INFINITY, f64::min),
+        max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        low: judged.then_some(m - allowed),
+        high: judged.then_some(m + allowed),
+    }
+}
+
+/// The groups, the outliers (marked on `nodes` too) and the totals.
+pub fn judge(nodes: &mut [Node]) -> (Vec<ModelGroup>, Vec<Outlier>, Totals) {
+    let mut by_model: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        by_model.entry(n.model.clone()).or_default().push(i);
+    }
+    let mut groups = Vec::new();
+    let mut outliers = Vec::new();
+    for (model, members) in by_model {
+        let rates: Vec<f64> = members
+            .iter()
+            .map(|&i| nodes[i].hashes_per_second)
+            .collect();
+        let with_energy: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| nodes[i].hashes_per_joule.is_some())
+            .collect();
+        let hpj: Vec<f64> = with_energy
+            .iter()
+            .filter_map(|&i| nodes[i].hashes_per_joule)
+            .collect();
+        let rate = spread(&rates);
+        let efficiency = (!hpj.is_empty()).then(|| spread(&hpj));
+        for (metric, band, indices) in [
+            (Metric::HashesPerSecond, Some(&rate), &members),
+            (Metric::HashesPerJoule, efficiency.as_ref(), &with_energy),
+        ] {
+            let Some(band) = band else { continue };
+            let (Some(low), Some(high)) = (band.low, band.high) else {
+                continue;
+            };
+            for &i in indices.iter() {
+                let node = &mut nodes[i];
+                let value = match metric {
+                    Metric::HashesPerSecond => node.hashes_per_second,
+                    Metric::HashesPerJoule => node.hashes_per_joule.unwrap_or(band.median),
+                };
+                if value >= low && value <= high {
+                    continue;
+                }
+                node.outlier = true;
+                outliers.push(Outlier {
+                    task: node.task.clone(),
+                    host: node.host.clone(),
+                    file: node.file.clone(),
+                    device: node.device.clone(),
+                    model: model.clone(),
+                    metric,
+                    value,
+                    group_median: band.median,
+                    deviation: (value - band.median) / band.median,
+                    direction: if value < low { "below" } else { "above" }.into(),
+                });
+            }
+        }
+        let watts: Vec<f64> = with_energy.iter().filter_map(|&i| nodes[i].watts).collect();
+        groups.push(ModelGroup {
+            model,
+            nodes: members.len(),
+            rate,
+            hashes_per_joule: efficiency,
+            hashes_per_second: rates.iter().sum(),
+            watts: (!watts.is_empty()).then(|| watts.iter().sum()),
+        });
+    }
+    (groups, outliers, totals(nodes))
+}
+
+/// Sums over the nodes; H/J over the nodes with energy.
+pub fn totals(nodes: &[Node]) -> Totals {
+    let with_energy: Vec<&Node> = nodes.iter().filter(|n| n.watts.is_some()).collect();
+    let watts: f64 = with_energy.iter().filter_map(|n| n.watts).sum();
+    let rate_with_energy: f64 = with_energy.iter().map(|n| n.hashes_per_second).sum();
+    let hashes_per_joule =
+        (!with_energy.is_empty() && watts > 0.0).then(|| rate_with_energy / watts);
+    Totals {
+        nodes: nodes.len(),
+        hashes_per_second: nodes.iter().map(|n| n.hashes_per_second).sum(),
+        nodes_with_energy: with_energy.len(),
+        watts: (!with_energy.is_empty()).then_some(watts),
+        hashes_per_joule,
+        joules_per_terahash: hashes_per_joule.map(jth_from_hashes_per_joule),
+        power_measured: !with_energy.is_empty()
+            && with_energy.iter().all(|n| n.power_measured == Some(true)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_band_is_the_larger_of_ten_percent_and_three_mads() {
+        // Three equal nodes and a slow one: the MAD is 0, so the 10% floor
+        // decides; 50 is named, 95 would not be.
+        let s = spread(&[100.0, 100.0, 100.0, 50.0]);
+        assert_eq!(s.median, 100.0);
+        assert_eq!(s.mad, 0.0);
+        assert_eq!(s.low, Some(90.0));
+        // A spread group: the MAD term widens the band past 10%.
+        let s = spread(&[100.0, 80.0, 120.0, 90.0, 110.0]);
+        assert_eq!(s.median, 100.0);
+        assert_eq!(s.mad, 10.0);
+        assert!((s.low.unwrap() - (100.0 - 3.0 * 1.4826 * 10.0)).abs() < 1e-9);
+        // Two nodes are not judged.
+        let s = spread(&[100.0, 10.0]);
+        assert_eq!((s.low, s.high), (None, None));
+    }
+}
