@@ -342,7 +342,16 @@ fn estimate_from_the_fleet_fills_the_site_in_its_mix() {
     assert_eq!(origin["nodes"], fleet["totals"]["nodes"]);
     assert_eq!(origin["missing"], 2);
     assert_eq!(origin["refused"], 1);
-    assert_eq!(origin["outliers"], 1);
+    // The slow node at least; a node slowed by other work on the machine
+    // may be named too, as it should.
+    let outliers = fleet["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["outlier"] == true)
+        .count();
+    assert!(outliers >= 1);
+    assert_eq!(origin["outliers"], outliers);
     // 100 MW at PUE 1 filled at the fleet's hashes over its joules.
     let hpj = f(&fleet["totals"]["hashes_per_joule"]);
     let site = f(&estimate["scenarios"][0]["site_hashes_per_second"]);

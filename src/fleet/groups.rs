@@ -155,10 +155,10 @@ pub fn judge(nodes: &mut [Node]) -> (Vec<ModelGroup>, Vec<Outlier>, Totals) {
             .filter_map(|&i| nodes[i].hashes_per_joule)
             .collect();
         let rate = spread(&rates);
-        let efficiency = (!hpj.is_empty()).then(|| spread(&hpj));
+        let hpj_spread = (!hpj.is_empty()).then(|| spread(&hpj));
         for (metric, band, indices) in [
             (Metric::HashesPerSecond, Some(&rate), &members),
-            (Metric::HashesPerJoule, efficiency.as_ref(), &with_energy),
+            (Metric::HashesPerJoule, hpj_spread.as_ref(), &with_energy),
         ] {
             let Some(band) = band else { continue };
             let (Some(low), Some(high)) = (band.low, band.high) else {
@@ -193,26 +193,39 @@ pub fn judge(nodes: &mut [Node]) -> (Vec<ModelGroup>, Vec<Outlier>, Totals) {
             model,
             nodes: members.len(),
             rate,
-            hashes_per_joule: efficiency,
-            hashes_per_second: rates.iter().sum(),
-            watts: (!watts.is_empty()).then(|| watts.iter().sum()),
+            hashes_per_joule: hpj_spread,
+            hashes_per_second: sum(rates.iter().copied()),
+            watts: (!watts.is_empty()).then(|| sum(watts.iter().copied())),
+            efficiency: efficiency(members.iter().map(|&i| &nodes[i])),
         });
     }
     (groups, outliers, totals(nodes))
 }
 
+/// A sum that is 0, not -0, when there is nothing to add.
+fn sum(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |a, b| a + b)
+}
+
+/// The efficiency of nodes together: their hashes over their joules, each
+/// node's as its bench measured them (its H/J times its watts is the
+/// hashes per second of its timed run, nonces over seconds), so a node
+/// weighs by its power. `None` without a node with energy.
+pub fn efficiency<'a>(nodes: impl Iterator<Item = &'a Node> + Clone) -> Option<f64> {
+    let with_energy = nodes.filter_map(|n| Some((n.hashes_per_joule?, n.watts?)));
+    let watts = sum(with_energy.clone().map(|(_, w)| w));
+    (watts > 0.0).then(|| sum(with_energy.map(|(h, w)| h * w)) / watts)
+}
+
 /// Sums over the nodes; H/J over the nodes with energy.
 pub fn totals(nodes: &[Node]) -> Totals {
     let with_energy: Vec<&Node> = nodes.iter().filter(|n| n.watts.is_some()).collect();
-    let watts: f64 = with_energy.iter().filter_map(|n| n.watts).sum();
-    let rate_with_energy: f64 = with_energy.iter().map(|n| n.hashes_per_second).sum();
-    let hashes_per_joule =
-        (!with_energy.is_empty() && watts > 0.0).then(|| rate_with_energy / watts);
+    let hashes_per_joule = efficiency(nodes.iter());
     Totals {
         nodes: nodes.len(),
-        hashes_per_second: nodes.iter().map(|n| n.hashes_per_second).sum(),
+        hashes_per_second: sum(nodes.iter().map(|n| n.hashes_per_second)),
         nodes_with_energy: with_energy.len(),
-        watts: (!with_energy.is_empty()).then_some(watts),
+        watts: (!with_energy.is_empty()).then(|| sum(with_energy.iter().filter_map(|n| n.watts))),
         hashes_per_joule,
         joules_per_terahash: hashes_per_joule.map(jth_from_hashes_per_joule),
         power_measured: !with_energy.is_empty()

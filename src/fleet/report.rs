@@ -137,6 +137,9 @@ pub struct ModelGroup {
     pub hashes_per_second: f64,
     /// Sum of the group's watts, over its nodes with energy.
     pub watts: Option<f64>,
+    /// The group's hashes over its joules (as the totals'), over its nodes
+    /// with energy.
+    pub efficiency: Option<f64>,
 }
 
 /// A metric across a group's nodes, and the band the rule allows.
@@ -166,8 +169,11 @@ pub struct Totals {
     pub nodes_with_energy: usize,
     /// Sum of their watts; null when none has energy.
     pub watts: Option<f64>,
-    /// Their hashes over their joules: the sum of their rates over the sum
-    /// of their watts.
+    /// Their hashes over their joules, each node's as its bench measured
+    /// them: the sum of H/J x watts (each node's hashes per second over its
+    /// timed run) over the sum of watts. It can differ from
+    /// hashes_per_second / watts by as much as a node's headline rate (the
+    /// median of its trials) differs from its mean rate.
     pub hashes_per_joule: Option<f64>,
     pub joules_per_terahash: Option<f64>,
     /// Whether every node with energy had it measured by a sensor.

@@ -31,12 +31,9 @@ pub fn members(report: &FleetReport) -> Result<(Vec<FleetMember>, FleetOrigin)> 
             .iter()
             .filter(|n| n.model == group.model && n.watts.is_some())
             .collect();
-        if nodes.is_empty() {
+        let (Some(hashes_per_joule), Some(watts)) = (group.efficiency, group.watts) else {
             continue;
-        }
-        let watts: f64 = nodes.iter().filter_map(|n| n.watts).sum();
-        let rate: f64 = nodes.iter().map(|n| n.hashes_per_second).sum();
-        let hashes_per_joule = rate / watts;
+        };
         let measured = nodes.iter().all(|n| n.power_measured == Some(true));
         let meters: std::collections::BTreeSet<&str> =
             nodes.iter().filter_map(|n| n.meter.as_deref()).collect();

@@ -179,7 +179,14 @@ pub fn check_merge(report: &Value, array: &Array, out: &Path) {
     assert_eq!(totals["nodes"], nodes.len());
     assert!((f(&totals["hashes_per_second"]) - sum).abs() <= 1e-9 * sum);
     assert!((f(&totals["watts"]) - watt_sum).abs() <= 1e-9 * watt_sum);
-    assert!((f(&totals["hashes_per_joule"]) - sum / watt_sum).abs() <= 1e-9 * sum / watt_sum);
+    // H/J: the nodes' hashes over their joules, each as its bench measured.
+    let hashes: f64 = nodes
+        .iter()
+        .map(|n| f(&n["hashes_per_joule"]) * f(&n["watts"]))
+        .sum();
+    let hpj = hashes / watt_sum;
+    assert!((f(&totals["hashes_per_joule"]) - hpj).abs() <= 1e-9 * hpj);
+    assert!((f(&totals["joules_per_terahash"]) - 1e12 / hpj).abs() <= 1e-9 * 1e12 / hpj);
     let groups = report["models"].as_array().unwrap();
     let group_sum: f64 = groups.iter().map(|g| f(&g["hashes_per_second"])).sum();
     assert!((group_sum - sum).abs() <= 1e-9 * sum);
