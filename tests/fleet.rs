@@ -1,6 +1,6 @@
 //! `hashwatt fleet` on a folder the job script really wrote: the script run
-//! by hand as an array of 8 tasks on the CPU device (no scheduler; the
-//! same script Slurm runs in tests/fleet_slurm.rs), then merged. Four nodes
+//! by hand as an array of 9 tasks on the CPU device (no scheduler; the
+//! same script Slurm runs in tests/fleet_slurm.rs), then merged. Five nodes
 //! run normally, one is made slow, one names a device that does not exist,
 //! one fails verify, one never runs. Then the folder is damaged on purpose:
 //! a duplicated file, a task with two results, invalid files, a verify
@@ -20,13 +20,13 @@ const JOB: &str = "4242";
 
 fn array() -> Array {
     Array {
-        tasks: 8,
-        normal: vec![0, 1, 2, 3],
-        slow: 4,
+        tasks: 9,
+        normal: vec![0, 1, 2, 3, 4],
+        slow: 5,
         lavapipe: None,
-        bad_device: 5,
-        failed_verify: 6,
-        never: Some(7),
+        bad_device: 6,
+        failed_verify: 7,
+        never: Some(8),
     }
 }
 
@@ -116,13 +116,13 @@ fn the_merge_names_the_slow_node_and_the_missing_tasks() {
     let job = &report["jobs"][0];
     assert_eq!(job["job"], JOB);
     assert_eq!(job["scheduler"], "none");
-    assert_eq!(job["expected"], "0-7");
+    assert_eq!(job["expected"], format!("0-{}", array.tasks - 1));
     assert_eq!(job["expected_from"], "task records");
     let never = report["missing"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["task"]["index"] == 7)
+        .find(|m| m["task"]["index"] == array.never.unwrap())
         .unwrap();
     assert!(never["reason"].as_str().unwrap().contains("no file"));
     assert!(
@@ -141,11 +141,15 @@ fn the_merge_names_the_slow_node_and_the_missing_tasks() {
     ]);
     assert!(output.status.success());
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains(&format!("{JOB}_4 on")), "{text}");
+    assert!(text.contains(&format!("{JOB}_{} on", array.slow)), "{text}");
     assert!(text.contains("OUTLIER"), "{text}");
-    assert!(text.contains(&format!("{JOB}_5 on")), "{text}");
+    assert!(
+        text.contains(&format!("{JOB}_{} on", array.bad_device)),
+        "{text}"
+    );
     assert!(text.contains("verify exited 3"), "{text}");
-    assert!(text.contains(&format!("{JOB}_7: no file")), "{text}");
+    let never = array.never.unwrap();
+    assert!(text.contains(&format!("{JOB}_{never}: no file")), "{text}");
     let svg = std::fs::read_to_string(&plot).unwrap();
     assert!(svg.starts_with("<svg"), "{svg:.80}");
     // "outlier" in each panel's legend, and over each outlier's bar.
@@ -154,14 +158,14 @@ fn the_merge_names_the_slow_node_and_the_missing_tasks() {
     assert!(svg.contains("rate per node") && svg.contains("efficiency per node"));
 
     // --expect names tasks the records do not know of.
-    let wider = fleet_json(&[results().to_str().unwrap(), "--expect", "0-9"]);
-    let missing: Vec<u64> = wider["missing"]
+    let wider = fleet_json(&[results().to_str().unwrap(), "--expect", "0-10"]);
+    let missing: Vec<u32> = wider["missing"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| m["task"]["index"].as_u64().unwrap())
+        .map(|m| m["task"]["index"].as_u64().unwrap() as u32)
         .collect();
-    assert_eq!(missing, vec![5, 7, 8, 9]);
+    assert_eq!(missing, vec![array.bad_device, never, 9, 10]);
     assert_eq!(wider["jobs"][0]["expected_from"], "--expect");
 }
 
@@ -305,9 +309,9 @@ fn a_failed_verify_keeps_its_bench_out() {
         report["totals"]["nodes"].as_u64().unwrap(),
         before["totals"]["nodes"].as_u64().unwrap() - 1
     );
-    // The real failure of task 6, read from the verify result it wrote.
-    let verify6 = file_of(results(), 6, ".verify.json");
-    let reason = refused_reason(&before, &verify6.file_name().unwrap().to_string_lossy());
+    // The real failure, read from the verify result its task wrote.
+    let failed = file_of(results(), array().failed_verify, ".verify.json");
+    let reason = refused_reason(&before, &failed.file_name().unwrap().to_string_lossy());
     assert!(reason.starts_with("verify failed on CPU"), "{reason}");
     assert!(reason.contains("no bench was run"), "{reason}");
 }

@@ -1,7 +1,7 @@
 //! The fleet job script under a real Slurm: a one-node cluster on localhost
 //! (munged, slurmctld and slurmd from Debian's slurm-wlm and munge, started
 //! without systemd, with a generated slurm.conf in a temporary folder and
-//! free ports), the script submitted as a job array of 8 tasks on the CPU
+//! free ports), the script submitted as a job array of 9 tasks on the CPU
 //! device and lavapipe, then `hashwatt fleet` on what the tasks wrote: one
 //! result per task, totals that are the sums over the nodes, the task given
 //! a device that does not exist listed as missing, the task made slow named
@@ -43,12 +43,12 @@ const JOB_TIMEOUT: Duration = Duration::from_secs(420);
 
 fn array() -> Array {
     Array {
-        tasks: 8,
-        normal: vec![0, 1, 2, 3],
-        slow: 4,
-        lavapipe: Some(5),
-        bad_device: 6,
-        failed_verify: 7,
+        tasks: 9,
+        normal: vec![0, 1, 2, 3, 4],
+        slow: 5,
+        lavapipe: Some(6),
+        bad_device: 7,
+        failed_verify: 8,
         never: None,
     }
 }
@@ -469,7 +469,11 @@ fn the_job_script_on_a_real_slurm() {
     let estimate = hashwatt(&["estimate", "--from-fleet", out.to_str().unwrap()]);
     assert!(estimate.status.success());
     let text = String::from_utf8_lossy(&estimate.stdout);
-    assert!(text.contains("measured (fleet of 6 nodes"), "{text}");
+    let counted = array.normal.len() + 2;
+    assert!(
+        text.contains(&format!("measured (fleet of {counted} nodes")),
+        "{text}"
+    );
     eprintln!("$ hashwatt estimate --from-fleet OUT\n{text}");
     if let Some(keep) = std::env::var_os("HASHWATT_KEEP_FLEET") {
         let keep = PathBuf::from(keep);

@@ -65,7 +65,7 @@ pub enum Command {
     /// Reads what scripts/slurm/hashwatt-fleet.sbatch wrote: per task a record, a verify
     /// result and a bench result. A node is an outlier when its rate or H/J is further from
     /// its model group's median than both 10% and 3 x 1.4826 x the median absolute deviation
-    /// (groups of 3 or more). An index with no result, a failed verify, an invalid, damaged,
+    /// of ln(value / median) (groups of 3 or more). An index with no result, a failed verify, an invalid, damaged,
     /// duplicated or interrupted result is listed with its reason and left out of the
     /// totals. Exit status 1 when no result can be counted. See docs/fleet.md
     Fleet(FleetArgs),

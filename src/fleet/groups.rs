@@ -3,18 +3,26 @@
 //!
 //! The rule: within a model group of at least [`MIN_NODES`] nodes, a node
 //! is an outlier on a metric (rate, H/J) when it is further from the
-//! group's median than both [`FLOOR_FRACTION`] of the median and
-//! [`MAD_FACTOR`] robust standard deviations (1.4826 x the median absolute
-//! deviation, MAD). The median and the MAD are robust: one broken node
-//! moves neither, where it would drag a mean and inflate a standard
-//! deviation. The 10% floor keeps run-to-run noise from naming anyone (a
-//! steady GPU repeats within a few percent; a MAD of 0, which two equal
-//! nodes out of three give, would otherwise make any difference an
-//! outlier), and it is the size of what a technician looks for: a
-//! throttled card, a bad riser, a wrong power limit cost more than that.
-//! The MAD term keeps a group that is widely spread by nature (mixed
-//! clocks or firmware) from naming its ordinary members. Groups of one or
-//! two are not judged: with two nodes there is no telling which is off.
+//! group's median than both [`FLOOR_FRACTION`] of it and [`MAD_FACTOR`]
+//! robust standard deviations of the group's relative spread: 1.4826 x the
+//! median absolute deviation (MAD) of ln(value / median).
+//!
+//! - The median and the MAD are robust: one broken node moves neither,
+//!   where it would drag a mean and inflate a standard deviation.
+//! - The spread is taken on the logs because rates and efficiencies are
+//!   ratios: a card at half its clocks is 0.5x, nodes of a faster model
+//!   spread as much in proportion, and a node at half the median is as far
+//!   from it as one at double. In plain units a few nodes slowed by other
+//!   work would widen the band below the median past zero.
+//! - The 10% floor keeps run-to-run noise from naming anyone (a steady GPU
+//!   repeats within a few percent; a MAD of 0, which two equal nodes out of
+//!   three give, would otherwise make any difference an outlier), and it is
+//!   the size of what a technician looks for: a throttled card, a bad
+//!   riser, a wrong power limit cost more than that.
+//! - The MAD term keeps a group that is widely spread by nature (mixed
+//!   clocks or firmware) from naming its ordinary members.
+//! - Groups of one or two are not judged: with two nodes there is no
+//!   telling which is off.
 
 use std::collections::BTreeMap;
 
@@ -28,7 +36,7 @@ use crate::site::jth_from_hashes_per_joule;
 pub const MIN_NODES: usize = 3;
 /// A node within 10% of its group's median is never an outlier.
 pub const FLOOR_FRACTION: f64 = 0.10;
-/// Nor one within 3 robust standard deviations.
+/// Nor one within 3 robust standard deviations of the logs.
 pub const MAD_FACTOR: f64 = 3.0;
 /// The MAD of normally distributed values times this is their standard deviation.
 pub const MAD_TO_SIGMA: f64 = 1.4826;
@@ -36,7 +44,7 @@ pub const MAD_TO_SIGMA: f64 = 1.4826;
 pub fn rule() -> OutlierRule {
     OutlierRule {
         rule: format!(
-            "within a device model's group of at least {MIN_NODES} nodes, a node whose rate or H/J is further from the group's median than both {:.0}% of the median and {MAD_FACTOR} x 1.4826 x the median absolute deviation",
+            "within a device model's group of at least {MIN_NODES} nodes, a node whose rate or H/J is further from the group's median than both {:.0}% and {MAD_FACTOR} x 1.4826 x the median absolute deviation of ln(value / median)",
             100.0 * FLOOR_FRACTION
         ),
         min_nodes: MIN_NODES,
@@ -114,21 +122,23 @@ fn median(values: &[f64]) -> f64 {
     }
 }
 
-/// The spread of one metric over a group, and the band the rule allows.
+/// The spread of one metric over a group, and the band the rule allows:
+/// from the median times the lesser of 0.9 and e^-(3 x 1.4826 x MAD of the
+/// logs) to the median times the greater of 1.1 and e^+(...).
 pub fn spread(values: &[f64]) -> GroupSpread {
     let m = median(values);
-    let deviations: Vec<f64> = values.iter().map(|v| (v - m).abs()).collect();
-    let mad = median(&deviations);
-    let allowed = (FLOOR_FRACTION * m).max(MAD_FACTOR * MAD_TO_SIGMA * mad);
+    let deviations: Vec<f64> = values.iter().map(|v| (v / m).ln().abs()).collect();
+    let mad_log = median(&deviations);
+    let reach = MAD_FACTOR * MAD_TO_SIGMA * mad_log;
     let judged = values.len() >= MIN_NODES;
     GroupSpread {
         count: values.len(),
         median: m,
-        mad,
+        mad_log,
         min: values.iter().copied().fold(f64::INFINITY, f64::min),
         max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        low: judged.then_some(m - allowed),
-        high: judged.then_some(m + allowed),
+        low: judged.then(|| m * (1.0 - FLOOR_FRACTION).min((-reach).exp())),
+        high: judged.then(|| m * (1.0 + FLOOR_FRACTION).max(reach.exp())),
     }
 }
 
@@ -238,18 +248,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_band_is_the_larger_of_ten_percent_and_three_mads() {
+    fn the_band_is_the_wider_of_ten_percent_and_three_mads_of_the_logs() {
         // Three equal nodes and a slow one: the MAD is 0, so the 10% floor
         // decides; 50 is named, 95 would not be.
         let s = spread(&[100.0, 100.0, 100.0, 50.0]);
         assert_eq!(s.median, 100.0);
-        assert_eq!(s.mad, 0.0);
-        assert_eq!(s.low, Some(90.0));
-        // A spread group: the MAD term widens the band past 10%.
+        assert_eq!(s.mad_log, 0.0);
+        assert!((s.low.unwrap() - 90.0).abs() < 1e-9 && (s.high.unwrap() - 110.0).abs() < 1e-9);
+        // A spread group: the MAD term widens the band past 10%, by the
+        // same ratio up and down. The logs' deviations are 0, ln 1.25,
+        // ln 1.2, ln(10/9), ln 1.1; their median is ln(10/9).
         let s = spread(&[100.0, 80.0, 120.0, 90.0, 110.0]);
         assert_eq!(s.median, 100.0);
-        assert_eq!(s.mad, 10.0);
-        assert!((s.low.unwrap() - (100.0 - 3.0 * 1.4826 * 10.0)).abs() < 1e-9);
+        assert!((s.mad_log - (10.0f64 / 9.0).ln()).abs() < 1e-12);
+        let reach = 3.0 * 1.4826 * (10.0f64 / 9.0).ln();
+        assert!((s.low.unwrap() - 100.0 * (-reach).exp()).abs() < 1e-9);
+        assert!((s.high.unwrap() - 100.0 * reach.exp()).abs() < 1e-9);
+        // Normal nodes spread 2.3x by other work on the machine, and one at
+        // a twentieth: plain MADs would put the band's floor below zero;
+        // the logs' still name it.
+        let s = spread(&[73.0, 66.0, 31.1, 37.5, 1.57]);
+        assert!(s.low.unwrap() > 1.57, "{s:?}");
+        assert!(s.low.unwrap() < 31.1, "{s:?}");
         // Two nodes are not judged.
         let s = spread(&[100.0, 10.0]);
         assert_eq!((s.low, s.high), (None, None));

@@ -136,12 +136,13 @@ impl Panel<'_> {
             .chain(values.iter().copied())
             .fold(0.0, f64::max);
         let n = self.nodes.len() as f64;
+        // Headroom above the tallest bar or band for the legend.
         let mut chart = ChartBuilder::on(area)
             .caption(format!("{what} ({unit})"), ("sans-serif", 16))
             .margin(12)
             .x_label_area_size(56)
             .y_label_area_size(80)
-            .build_cartesian_2d(0.0..n, 0.0..(high * 1.25).max(1e-9))
+            .build_cartesian_2d(0.0..n, 0.0..(high * 1.5).max(1e-9))
             .map_err(|e| fail(&e))?;
         chart
             .configure_mesh()

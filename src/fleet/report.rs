@@ -148,8 +148,9 @@ pub struct GroupSpread {
     /// Nodes with this figure.
     pub count: usize,
     pub median: f64,
-    /// Median absolute deviation from the median.
-    pub mad: f64,
+    /// Median absolute deviation of ln(value / median): the group's
+    /// relative spread (0.05 is about 5%).
+    pub mad_log: f64,
     pub min: f64,
     pub max: f64,
     /// The band outside which a node is an outlier; null when the group
@@ -189,7 +190,8 @@ pub struct OutlierRule {
     pub min_nodes: usize,
     /// A node within this fraction of the median is never an outlier.
     pub floor_fraction: f64,
-    /// Or within this many robust standard deviations (1.4826 x MAD).
+    /// Or within this many robust standard deviations of the logs
+    /// (1.4826 x the MAD of ln(value / median)).
     pub mad_factor: f64,
 }
 

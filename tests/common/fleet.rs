@@ -196,12 +196,12 @@ pub fn check_merge(report: &Value, array: &Array, out: &Path) {
         .iter()
         .find(|n| index_of(n) == Some(array.slow))
         .unwrap();
-    assert_eq!(slow["outlier"], true, "{report:#}");
+    assert_eq!(slow["outlier"], true, "{}", rate_table(report));
     let outliers = report["outliers"].as_array().unwrap();
     let named = outliers
         .iter()
         .find(|o| index_of(o) == Some(array.slow) && o["metric"] == "hashes_per_second")
-        .unwrap_or_else(|| panic!("the slow node is not named: {report:#}"));
+        .unwrap_or_else(|| panic!("the slow node is not named: {}", rate_table(report)));
     assert_eq!(named["direction"], "below");
     assert!(named["host"].is_string());
     assert!(f(&named["deviation"]) < -0.10);
@@ -242,6 +242,30 @@ pub fn check_merge(report: &Value, array: &Array, out: &Path) {
         super::validate("fleet-task.schema.json", &record);
         assert_ne!(record["status"], "running", "{}", path.display());
     }
+}
+
+/// Each node's rate and the band of its group, for a failure's message.
+pub fn rate_table(report: &Value) -> String {
+    let nodes: Vec<String> = report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            format!(
+                "{}: {:.3e} H/s ({})",
+                n["task"]["index"],
+                f(&n["hashes_per_second"]),
+                n["device"]
+            )
+        })
+        .collect();
+    let bands: Vec<String> = report["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| format!("{}: {}", g["model"], g["rate"]))
+        .collect();
+    format!("nodes {nodes:#?}, groups {bands:#?}")
 }
 
 pub fn task_records(out: &Path) -> Vec<PathBuf> {
