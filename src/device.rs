@@ -1,12 +1,15 @@
 //! Which devices run a search, from `--device`: an adapter's index in
-//! `hashwatt devices`, a substring of its name, `cpu` for the CPU's fast
-//! search on all cores (`--cpu-path`, `--threads`), `all` for every adapter,
-//! or nothing for the best one present (steered by `WGPU_ADAPTER_NAME` when
-//! it is set).
+//! `hashwatt devices`, a substring of its name, `pci:ADDRESS` for the
+//! adapter at that PCI address (what a scheduler's `CUDA_VISIBLE_DEVICES`
+//! resolves to through `nvidia-smi`), `cpu` for the CPU's fast search on
+//! all cores (`--cpu-path`, `--threads`), `all` for every adapter, or
+//! nothing for the best one present (steered by `WGPU_ADAPTER_NAME` when it
+//! is set).
 
 use crate::cpu::{self, CpuPath, CpuSearcher};
 use crate::error::{Error, Result};
 use crate::gpu::{self, DeviceSummary, GpuAdapter, GpuSearcher, KernelConfig};
+use crate::pci::PciAddress;
 use crate::search::Searcher;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +19,9 @@ pub enum DeviceSpec {
     All,
     Index(usize),
     Name(String),
+    /// `pci:0000:41:00.0`: the adapter at this PCI address (wgpu reports
+    /// it where the driver does: Vulkan with `VK_EXT_pci_bus_info`).
+    Pci(PciAddress),
 }
 
 impl DeviceSpec {
@@ -36,6 +42,13 @@ impl DeviceSpec {
                 n.parse()
                     .map_err(|_| Error::input(format!("--device {text}: not a device index")))?,
             ),
+            n if n.starts_with("pci:") => DeviceSpec::Pci(PciAddress::parse(&n[4..]).ok_or_else(
+                || {
+                    Error::input(format!(
+                        "--device {text}: not a PCI address (give pci:[DOMAIN:]BUS:DEVICE.FUNCTION in hex, e.g. pci:0000:41:00.0)"
+                    ))
+                },
+            )?),
             _ => DeviceSpec::Name(text.to_string()),
         })
     }
@@ -185,6 +198,17 @@ pub fn select(spec: &DeviceSpec, adapters: &[GpuAdapter]) -> Result<Vec<DeviceCh
         DeviceSpec::Name(name) => best_of(adapters.iter().filter(|a| name_matches(a, name)))
             .map(|a| vec![DeviceChoice::Gpu(Box::new(a))])
             .ok_or_else(|| unknown(format!("{name:?}"))),
+        DeviceSpec::Pci(address) => best_of(
+            adapters
+                .iter()
+                .filter(|a| PciAddress::parse(&a.info.device_pci_bus_id) == Some(*address)),
+        )
+        .map(|a| vec![DeviceChoice::Gpu(Box::new(a))])
+        .ok_or_else(|| {
+            unknown(format!(
+                "at PCI address {address} (an adapter whose driver reports no PCI address cannot be picked this way)"
+            ))
+        }),
         DeviceSpec::Best => {
             if let Ok(name) = std::env::var("WGPU_ADAPTER_NAME") {
                 return best_of(adapters.iter().filter(|a| name_matches(a, &name)))
@@ -264,6 +288,16 @@ mod tests {
             DeviceSpec::Name("llvmpipe".into())
         );
         assert!(DeviceSpec::parse(Some(" ")).is_err());
+        let pci = DeviceSpec::parse(Some("pci:00000000:41:00.0")).unwrap();
+        assert_eq!(
+            pci,
+            DeviceSpec::Pci(PciAddress::parse("0000:41:00.0").unwrap())
+        );
+        let err = DeviceSpec::parse(Some("pci:41")).unwrap_err();
+        assert!(err.message.contains("not a PCI address"), "{}", err.message);
+        let err = select(&pci, &[]).unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::exit::DEVICE);
+        assert!(err.message.contains("0000:41:00.0"), "{}", err.message);
     }
 
     #[test]

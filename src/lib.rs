@@ -11,7 +11,8 @@
 //! - [`bench`], [`conformance`], [`kernel_suite`], [`tune`]: the measurements, the shader
 //!   checks (hashwatt's own, and any kernel's), the autotuner.
 //! - [`site`], [`plot`]: from hashes per joule to a power plant; [`bounds`]: what
-//!   reality allows of every input and document.
+//!   reality allows of every input and document; [`fleet`]: a job
+//!   array's results merged, outliers named, as a site's input.
 //! - [`report`], [`cli`], [`commands`]: what the user sees; [`textfile`]: the bounded reader for input files.
 //!
 //! The `native` feature (the default) holds everything that needs an
@@ -41,6 +42,8 @@ pub mod cpu;
 pub mod device;
 pub mod energy;
 pub mod error;
+#[cfg(feature = "native")]
+pub mod fleet;
 pub mod gpu;
 pub mod header;
 pub mod hex;
@@ -48,6 +51,7 @@ pub mod hits;
 pub mod host;
 #[cfg(feature = "native")]
 pub mod kernel_suite;
+pub mod pci;
 pub mod plot;
 pub mod precompute;
 pub mod proof;

@@ -8,6 +8,7 @@ use schemars::{schema_for, Schema};
 
 use crate::compare::Comparison;
 use crate::conformance::ConformanceReport;
+use crate::fleet::{FleetReport, TaskRecord};
 use crate::gpu::kernel_cost::isa::KernelIsaReport;
 use crate::gpu::kernel_cost::KernelCostReport;
 use crate::kernel_suite::{DigestReport, KernelSuiteReport};
@@ -32,6 +33,8 @@ pub fn documents() -> Vec<(&'static str, Schema)> {
         ("search.schema.json", schema_for!(SearchReport)),
         ("kernel-cost.schema.json", schema_for!(KernelCostReport)),
         ("kernel-isa.schema.json", schema_for!(KernelIsaReport)),
+        ("fleet.schema.json", schema_for!(FleetReport)),
+        ("fleet-task.schema.json", schema_for!(TaskRecord)),
     ]
 }
 

@@ -20,6 +20,7 @@ fn whole<T: std::str::FromStr + Bounded + Send + Sync + Clone + 'static>(
 
 const DEVICE_HELP: &str =
     "Device to run on: an index or a name substring from `hashwatt devices`, \
+`pci:ADDRESS` for the adapter at a PCI address (e.g. pci:0000:41:00.0), \
 `cpu` for the CPU's fast search on all cores (see --cpu-path), or `all`. Default: the best adapter present \
 (WGPU_ADAPTER_NAME and WGPU_BACKEND steer it); `bench` runs the CPU instead when every adapter \
 is a software rasterizer";
@@ -257,13 +258,19 @@ pub struct TuneArgs {
 
 #[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
-#[command(group(clap::ArgGroup::new("efficiency").required(true).args(["from", "hashes_per_joule", "jth"])))]
+#[command(group(clap::ArgGroup::new("efficiency").required(true).args(["from", "from_fleet", "hashes_per_joule", "jth"])))]
 pub struct EstimateArgs {
     /// A result file written by `hashwatt bench --json` (its energy must be measured or stated).
     /// Give it more than once for a mixed fleet, each with its share of the power:
     /// `--from a.json:0.7 --from b.json:0.3` (the shares add up to 1)
     #[arg(long, value_name = "FILE[:SHARE]")]
     pub from: Vec<String>,
+    /// A fleet's results, as `hashwatt fleet` reads them (a folder the job script wrote,
+    /// or result files): the site is filled in the fleet's model mix, each model at its
+    /// nodes' measured hashes per joule and with its share of their power. Give it more
+    /// than once to merge folders
+    #[arg(long, value_name = "DIR|FILE")]
+    pub from_fleet: Vec<std::path::PathBuf>,
     /// Efficiency in hashes per joule
     #[arg(value_parser = number, long, value_name = "X")]
     pub hashes_per_joule: Option<f64>,
@@ -331,6 +338,28 @@ pub struct EstimateArgs {
     /// Write the estimate as JSON to PATH, or to standard output with `-` or no value
     #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
     pub json: Option<String>,
+    /// Replace existing --json or --plot files
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct FleetArgs {
+    /// Folders the fleet job script wrote into (every *.json in them), or result files:
+    /// task records (*.task.json), verify results (*.verify.json) and bench results
+    #[arg(required = true, value_name = "DIR|FILE")]
+    pub paths: Vec<std::path::PathBuf>,
+    /// The array indices the job ran, as `sbatch --array` takes them (`0-15`, `0-15:2`,
+    /// `1,3,5-7`), to name the tasks that left nothing [default: the array the task
+    /// records say]
+    #[arg(long, value_name = "INDICES")]
+    pub expect: Option<String>,
+    /// Write the report as JSON to PATH, or to standard output with `-` or no value
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
+    pub json: Option<String>,
+    /// Draw each node's rate and hashes per joule, grouped by model, outliers marked (SVG)
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<std::path::PathBuf>,
     /// Replace existing --json or --plot files
     #[arg(long)]
     pub force: bool,

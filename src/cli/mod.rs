@@ -61,6 +61,16 @@ pub enum Command {
     Estimate(EstimateArgs),
     /// Bench results side by side: rates, spread, efficiency, ratios to the first
     Compare(CompareArgs),
+    /// Merge a fleet's results (a Slurm or Kubernetes job array): each node, each model,
+    /// totals, outliers, and the tasks missing or refused
+    ///
+    /// Reads what scripts/slurm/hashwatt-fleet.sbatch wrote: per task a record, a verify
+    /// result and a bench result. A node is an outlier when its rate or H/J is further from
+    /// its model group's median than both 10% and 3 x 1.4826 x the median absolute deviation
+    /// of ln(value / median) (groups of 3 or more). An index with no result, a failed verify, an invalid, damaged,
+    /// duplicated or interrupted result is listed with its reason and left out of the
+    /// totals. Exit status 1 when no result can be counted. See docs/fleet.md
+    Fleet(FleetArgs),
     /// Count a kernel's work per nonce: integer operations in what naga hands each driver, or
     /// with --isa the instructions AMD's compiler emits for a GPU family (no GPU needed)
     KernelCost(KernelCostArgs),
@@ -84,6 +94,7 @@ pub fn main() -> i32 {
         Command::Tune(args) => commands::tune::run(&args),
         Command::Estimate(args) => commands::estimate::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
+        Command::Fleet(args) => commands::fleet::run(&args),
         Command::KernelCost(args) => commands::kernel_cost::run(&args),
         Command::RadvWorker => Ok(commands::kernel_cost::radv_worker()),
     };

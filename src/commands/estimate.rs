@@ -13,7 +13,7 @@ use crate::plot;
 use crate::report::{self, JsonOut};
 use crate::site::model::{self, Input, Inputs, Plan, MAX_SCENARIOS};
 use crate::site::network::Consensus;
-use crate::site::{self, fleet, FleetMember, Network, Site, Source};
+use crate::site::{self, fleet, FleetMember, FleetOrigin, Network, Site, Source};
 
 pub use render::summary_lines;
 pub use site::{estimate, Efficiency, Estimate};
@@ -152,19 +152,32 @@ fn plan(args: &EstimateArgs, notes: &mut Vec<String>) -> Result<Plan> {
         }
         .validate()?;
     }
-    let fleet = fleet_of(args, notes)?;
+    let (fleet, origin) = fleet_of(args, notes)?;
     Ok(Plan {
         site,
         fractions,
         fleet,
         inputs,
+        origin,
     })
 }
 
-/// The fleet, and a note for each bench file whose rate is unproven.
-fn fleet_of(args: &EstimateArgs, notes: &mut Vec<String>) -> Result<Vec<FleetMember>> {
+/// The fleet and where it came from, and a note for each bench file whose
+/// rate is unproven.
+fn fleet_of(
+    args: &EstimateArgs,
+    notes: &mut Vec<String>,
+) -> Result<(Vec<FleetMember>, Option<FleetOrigin>)> {
     let mut members: Vec<(Efficiency, f64)> = Vec::new();
-    if let Some(hpj) = args.hashes_per_joule {
+    let mut origin = None;
+    let mut what = ("--from files", "file");
+    if !args.from_fleet.is_empty() {
+        let report = crate::fleet::gather(&args.from_fleet, None)?;
+        let (measured, from) = crate::fleet::site::members(&report)?;
+        members.extend(measured.into_iter().map(|m| (m.efficiency, m.power_share)));
+        origin = Some(from);
+        what = ("device models in the fleet", "model");
+    } else if let Some(hpj) = args.hashes_per_joule {
         let hpj = positive("--hashes-per-joule", hpj)?;
         members.push((given_efficiency(hpj, "--hashes-per-joule", hpj)?, 1.0));
     } else if let Some(jth) = args.jth {
@@ -191,9 +204,9 @@ fn fleet_of(args: &EstimateArgs, notes: &mut Vec<String>) -> Result<Vec<FleetMem
         }
     }
     let n = members.len();
-    let watts = per_member(&args.device_watts, n, "--device-watts")?;
-    let prices = per_member(&args.device_usd, n, "--device-usd")?;
-    members
+    let watts = per_member(&args.device_watts, n, "--device-watts", what)?;
+    let prices = per_member(&args.device_usd, n, "--device-usd", what)?;
+    let members = members
         .into_iter()
         .enumerate()
         .map(|(i, (mut efficiency, power_share))| {
@@ -217,7 +230,8 @@ fn fleet_of(args: &EstimateArgs, notes: &mut Vec<String>) -> Result<Vec<FleetMem
                 device_watts_source,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok((members, origin))
 }
 
 fn given_efficiency(hashes_per_joule: f64, option: &str, value: f64) -> Result<Efficiency> {
@@ -241,13 +255,18 @@ fn given_efficiency(hashes_per_joule: f64, option: &str, value: f64) -> Result<E
 }
 
 /// An option given once for every fleet member, or once per member.
-fn per_member(values: &[f64], members: usize, option: &str) -> Result<Vec<Option<f64>>> {
+fn per_member(
+    values: &[f64],
+    members: usize,
+    option: &str,
+    (what, each): (&str, &str),
+) -> Result<Vec<Option<f64>>> {
     match values.len() {
         0 => Ok(vec![None; members]),
         1 => Ok(vec![Some(values[0]); members]),
         n if n == members => Ok(values.iter().copied().map(Some).collect()),
         n => Err(Error::input(format!(
-            "{option} is given {n} times for {members} --from files: give it once, or once per file"
+            "{option} is given {n} times for {members} {what}: give it once, or once per {each}"
         ))),
     }
 }

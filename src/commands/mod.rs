@@ -7,6 +7,7 @@ mod bench_settings;
 pub mod compare;
 pub mod devices;
 pub mod estimate;
+pub mod fleet;
 pub mod headers;
 pub mod kernel_cost;
 mod kernel_file;

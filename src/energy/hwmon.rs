@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::pci::PciAddress;
 use super::sampler::{Counter, Probe, Reading, SampledMeter};
+use crate::pci::PciAddress;
 
 pub fn root() -> PathBuf {
     std::env::var_os("HASHWATT_DRM_ROOT")

@@ -20,20 +20,19 @@ mod hwmon;
 mod meters;
 #[cfg(feature = "native")]
 mod nvml;
-mod pci;
 #[cfg(feature = "native")]
 mod rapl;
 #[cfg(feature = "native")]
 mod sampler;
 mod stated;
 
+pub use crate::pci::PciAddress;
 #[cfg(feature = "native")]
 pub use hwmon::open_at as hwmon_meter_at;
 #[cfg(feature = "native")]
 pub use meters::{idle_watts, meter_for, MAX_IDLE_SECONDS, SAMPLE_INTERVAL};
 #[cfg(feature = "native")]
 pub use nvml::{find_device as nvml_device, open as nvml_meter, NvmlMode};
-pub use pci::PciAddress;
 #[cfg(feature = "native")]
 pub use rapl::open_at as rapl_meter_at;
 #[cfg(feature = "native")]

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use nvml_wrapper::Nvml;
 
-use super::pci::PciAddress;
 use super::sampler::{Counter, Probe, Reading, SampledMeter};
+use crate::pci::PciAddress;
 
 struct NvmlProbe {
     nvml: Arc<Nvml>,

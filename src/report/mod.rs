@@ -7,6 +7,7 @@ mod bench;
 mod documents;
 mod read;
 mod validate;
+mod verify;
 
 pub use crate::gpu::AdapterLimits;
 pub use bench::{
@@ -19,6 +20,7 @@ pub use documents::{
 };
 pub use read::{efficiency, parse_bench, read_bench, MAX_DOCUMENT_BYTES};
 pub use validate::{validate, Standing};
+pub use verify::read_verify;
 
 #[cfg(feature = "native")]
 use serde::Serialize;

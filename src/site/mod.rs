@@ -12,11 +12,13 @@
 //! - [`fleet`]: the efficiency of one device or a mix (bench files).
 //! - [`economics`]: hashprice, revenue, the value of a megawatt-hour.
 //! - [`model`]: all of it together, one scenario per `--fraction`.
+//! - [`origin`]: the fleet of nodes an efficiency was measured on.
 
 pub mod economics;
 pub mod fleet;
 pub mod model;
 pub mod network;
+pub mod origin;
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +27,7 @@ use crate::error::{Error, Result};
 pub use fleet::{Efficiency, FleetMember};
 pub use model::{estimate, AsicRow, Estimate, Scenario};
 pub use network::Network;
+pub use origin::{FleetOrigin, ModelShare};
 
 pub(crate) use crate::units::num;
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::economics::{self, Economics, Hashprice, Prices};
 use super::fleet::{self, Efficiency, FleetMember};
+use super::origin::FleetOrigin;
 use super::{hashes_per_joule_from_jth, Mining, Site, Source, REFERENCE_ASICS};
 use crate::bounds;
 use crate::error::{Error, Result};
@@ -75,6 +76,8 @@ pub struct Plan {
     pub fractions: Vec<f64>,
     pub fleet: Vec<FleetMember>,
     pub inputs: Inputs,
+    /// The fleet of nodes the members were measured on (`--from-fleet`).
+    pub origin: Option<FleetOrigin>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
@@ -86,6 +89,10 @@ pub struct Estimate {
     /// The fleet's efficiency as one figure (power-weighted).
     pub efficiency: Efficiency,
     pub fleet: Vec<FleetMember>,
+    /// With `--from-fleet`: the fleet of nodes behind the efficiency, its
+    /// node count and model mix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_fleet: Option<FleetOrigin>,
     pub hashprice: Hashprice,
     /// One per `--fraction`, in the order given.
     pub scenarios: Vec<Scenario>,
@@ -150,12 +157,16 @@ pub fn estimate(site: &Site, efficiency: Efficiency) -> Estimate {
             device_usd: None,
         }],
         inputs: Inputs::defaults(site),
+        origin: None,
     })
 }
 
 /// Works out every scenario. Call [`check`] before reporting.
 pub fn build(plan: &Plan) -> Estimate {
-    let efficiency = fleet::combined(&plan.fleet);
+    let mut efficiency = fleet::combined(&plan.fleet);
+    if let Some(origin) = &plan.origin {
+        efficiency.source = origin.label();
+    }
     let prices = plan.inputs.prices();
     let scenarios: Vec<Scenario> = plan
         .fractions
@@ -205,6 +216,7 @@ pub fn build(plan: &Plan) -> Estimate {
         ),
         efficiency,
         fleet: plan.fleet.clone(),
+        measured_fleet: plan.origin.clone(),
         scenarios,
         asics,
     }
@@ -524,6 +536,7 @@ mod tests {
             ],
             inputs: Inputs::defaults(&site),
             site,
+            origin: None,
         };
         let e = build(&plan);
         check(&e).unwrap();

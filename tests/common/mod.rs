@@ -4,6 +4,8 @@
 #![allow(clippy::disallowed_macros)]
 #![allow(dead_code)]
 
+pub mod fleet;
+
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use hashwatt::catalog::{self, KnownHeader};

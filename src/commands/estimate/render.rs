@@ -116,6 +116,33 @@ pub fn print_table(e: &Estimate) {
         e.efficiency.source,
         eff.word()
     );
+    if let Some(fleet) = &e.measured_fleet {
+        let mix: Vec<String> = fleet
+            .models
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} x {} ({:.1}% of the power, {:.0} W each)",
+                    m.nodes,
+                    crate::error::sanitize(&m.model),
+                    100.0 * m.power_share,
+                    m.watts_per_node
+                )
+            })
+            .collect();
+        outln!(
+            "fleet        {} nodes counted, {} with energy: {}",
+            fleet.nodes,
+            fleet.nodes_with_energy,
+            mix.join(", ")
+        );
+        outln!(
+            "             left out: {} missing, {} refused; outliers counted as measured: {} (hashwatt fleet names them)",
+            fleet.missing,
+            fleet.refused,
+            fleet.outliers
+        );
+    }
     outln!(
         "site         {} MW plant [{}], PUE {:.2} [{}], uptime {}% [{}]",
         i.plant_mw.value,

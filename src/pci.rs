@@ -1,5 +1,6 @@
 //! PCI addresses, to match a wgpu adapter with the same device as the
-//! power sensors see it. wgpu writes `0000:01:00.0`, NVML `00000000:01:00.0`.
+//! power sensors see it, and to pick one with `--device pci:ADDRESS`. wgpu
+//! writes `0000:01:00.0`, NVML and `nvidia-smi` `00000000:01:00.0`.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PciAddress {
@@ -28,6 +29,17 @@ impl PciAddress {
             device: hex(device)?,
             function: hex(function)?,
         })
+    }
+}
+
+/// `0000:41:00.0`, the form wgpu and the kernel use.
+impl std::fmt::Display for PciAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:04x}:{:02x}:{:02x}.{:x}",
+            self.domain, self.bus, self.device, self.function
+        )
     }
 }
 
