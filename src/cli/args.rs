@@ -223,7 +223,8 @@ pub struct TuneArgs {
     /// setting starts only while its estimated cost fits [default: 120; with --quick 30]
     #[arg(value_parser = number, long, value_name = "S")]
     pub max_seconds: Option<f64>,
-    /// The most settings measured, shapes and batch times together [default: 24]
+    /// The most settings measured, the untuned default, shapes and batch times together
+    /// (the default's alternating reruns are on top) [default: 24]
     #[arg(value_parser = whole::<u32>, long, value_name = "N")]
     pub max_settings: Option<u32>,
     /// A short sweep: 0.5 s per setting, 30 s in all (explicit flags still win)
