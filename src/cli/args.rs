@@ -237,7 +237,9 @@ pub struct TuneArgs {
 
 #[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
-#[command(group(clap::ArgGroup::new("efficiency").required(true).args(["from", "hashes_per_joule", "jth"])))]
+// The efficiency is required, but checked by the command, which names an
+// example where clap would only name the flags.
+#[command(group(clap::ArgGroup::new("efficiency").args(["from", "hashes_per_joule", "jth"])))]
 pub struct EstimateArgs {
     /// A result file written by `hashwatt bench --json` (its energy must be measured or stated).
     /// Give it more than once for a mixed fleet, each with its share of the power:
@@ -314,4 +316,8 @@ pub struct EstimateArgs {
     /// Replace existing --json or --plot files
     #[arg(long)]
     pub force: bool,
+    /// Say where each figure came from (measured, chain, protocol, assumed, given,
+    /// default), in a column and beside each input; the JSON always has it
+    #[arg(long)]
+    pub explain: bool,
 }

@@ -299,7 +299,7 @@ pub enum CacheChange {
     Stored(PathBuf),
     /// The default stays, and this earlier entry for the adapter was
     /// removed from the file, so `bench` runs the default.
-    Removed(PathBuf, TunedSettings),
+    Removed(PathBuf, Box<TunedSettings>),
     /// The default stays and there was nothing to remove: the file was
     /// neither written nor created.
     Unchanged,
@@ -341,7 +341,7 @@ pub fn settle_in(
         removed.is_some()
     })?;
     Ok(match removed {
-        Some(entry) => CacheChange::Removed(path.to_path_buf(), entry),
+        Some(entry) => CacheChange::Removed(path.to_path_buf(), Box::new(entry)),
         None => CacheChange::Unchanged,
     })
 }
@@ -504,7 +504,7 @@ mod tests {
         store_in(&path, &this).unwrap();
         assert_eq!(
             settle_in(&path, &this.device, None).unwrap(),
-            CacheChange::Removed(path.clone(), this.clone())
+            CacheChange::Removed(path.clone(), Box::new(this.clone()))
         );
         let left = parse_cache(&std::fs::read_to_string(&path).unwrap()).entries;
         assert_eq!(left, vec![other.clone()]);
