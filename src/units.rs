@@ -129,13 +129,16 @@ pub fn format_count(count: f64) -> String {
     }
 }
 
-/// Dollars: $16,875,000; $45.22; -$27.50; exponent form for amounts under
-/// a cent or from a trillion.
+/// Dollars: $16,875,000; $45.22; -$27.50; under a cent to 4 significant
+/// figures ($0.002587, then exponent form below $0.0001); exponent form
+/// from a trillion.
 pub fn format_usd(value: f64) -> String {
     let sign = if value < 0.0 { "-" } else { "" };
     let magnitude = value.abs();
-    if magnitude >= 1e12 || (magnitude != 0.0 && magnitude < 0.01) {
+    if magnitude >= 1e12 {
         format!("{sign}${magnitude:.3e}")
+    } else if magnitude != 0.0 && magnitude < 0.01 {
+        format!("{sign}${}", format_sig(magnitude, 4))
     } else if magnitude >= 1000.0 {
         format!("{sign}${}", group_thousands(&format!("{magnitude:.0}")))
     } else {
@@ -239,7 +242,10 @@ mod tests {
         assert_eq!(format_usd(-27.5), "-$27.50");
         assert_eq!(format_usd(1000.0), "$1,000");
         assert_eq!(format_usd(123_456.7), "$123,457");
-        assert_eq!(format_usd(0.000_123_4), "$1.234e-4");
+        assert_eq!(format_usd(0.000_123_4), "$0.0001234");
+        assert_eq!(format_usd(0.002_587_3), "$0.002587");
+        assert_eq!(format_usd(-0.000_012_34), "-$1.234e-5");
+        assert_eq!(format_usd(2e12), "$2.000e12");
     }
 
     #[test]
