@@ -148,7 +148,7 @@ function updateEstimate() {
   const sw = w.scenarios[0];
   $('estimate-note').className = 'note';
   $('estimate-note').innerHTML = `Efficiency ${esc(w.jth)} J/TH from ${esc(e.efficiency.source)}` +
-    `${e.efficiency.measured === false ? ' <span class="tag">stated</span>' : ''}; network ${si(e.site.network.hashes_per_second, 'H/s')} today (${esc(e.site.network.basis)}); hashprice ${esc(w.hashprice)}.`;
+    `${e.efficiency.measured === false ? ' <span class="tag">stated</span>' : ''}; network ${si(e.site.network.hashes_per_second, 'H/s')}${sw.joining ? ' today' : ''} (${esc(e.site.network.basis)}); hashprice ${esc(w.hashprice)}.`;
   $('headline').textContent = sw.headline + (sw.joining ? ` (${sw.joining})` : '');
   const rows = [
     ['power to mining', `${esc(sw.site_mw)} at the site, ${esc(sw.it_mw)} to the devices`],
