@@ -263,11 +263,36 @@ fn a_real_run_is_recorded_whole_and_compares_and_plots() {
     );
     let table = hashwatt(&["compare", &a, &b]);
     assert!(table.status.success());
-    assert!(String::from_utf8_lossy(&table.stdout).contains("baseline"));
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(table.contains("baseline"));
+    // Ratios and J/TH rounded as everywhere else.
+    assert!(table.contains(" 1.00× "), "{table}");
+    let jth =
+        hashwatt::units::format_jth(report["energy"]["joules_per_terahash"].as_f64().unwrap());
+    assert!(table.contains(&format!("{jth} stated")), "{table}");
 
     let svg = std::fs::read_to_string(&plot).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("hashrate over time"));
     assert!(svg.contains("<polyline") || svg.contains("<path"));
+    // The intervals' median and p5–p95 band, as the report gives them.
+    let rate =
+        |field: &str| hashwatt::units::format_rate(report["spread"][field].as_f64().unwrap());
+    assert!(
+        svg.contains(&format!("median of the intervals: {}", rate("median"))),
+        "no median"
+    );
+    assert!(
+        svg.contains(&format!(
+            "p5–p95 of the intervals: {} to {}",
+            rate("p5"),
+            rate("p95")
+        )),
+        "no band"
+    );
+    assert!(
+        svg.matches("opacity=\"0.15\"").count() >= 2,
+        "the band and its legend sample"
+    );
 
     // Not a bench result: refused by name, exit 2.
     let output = hashwatt(&["compare", &a, &plot]);

@@ -180,7 +180,7 @@ fn write_lines(dir: &Path, name: &str, lines: &[String]) -> String {
 #[test]
 fn the_default_network_is_the_latest_embedded_difficulty() {
     let e = json(&["estimate", "--jth", "9.5"]);
-    assert_eq!(e["schema"], "hashwatt.estimate/2");
+    assert_eq!(e["schema"], "hashwatt.estimate/3");
     let network = &e["site"]["network"];
     assert_eq!(network["source"], "chain");
     assert_eq!(network["headers"]["last_height"], 951_658);
@@ -195,7 +195,8 @@ fn the_default_network_is_the_latest_embedded_difficulty() {
     // About 995 EH/s, as the issue reads the chain.
     assert!((990e18..1000e18).contains(&expected), "{expected}");
     // The table says where it came from.
-    let text = String::from_utf8(hashwatt(&["estimate", "--jth", "9.5"]).stdout).unwrap();
+    let text =
+        String::from_utf8(hashwatt(&["estimate", "--jth", "9.5", "--explain"]).stdout).unwrap();
     assert!(
         text.contains("[chain]: difficulty 139 T of block 951658 (2026-05-30)"),
         "{text}"
@@ -426,9 +427,10 @@ fn a_mixed_fleet_scenarios_uptime_and_prices() {
         "1,0.5,0.333",
         "--btc-usd",
         "100000",
+        "--explain",
     ]);
     let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.contains("scenario 3"), "{text}");
+    assert!(text.contains("33.3% of plant"), "{text}");
     assert!(text.contains("revenue per MWh = break-even"), "{text}");
     assert!(text.contains("measured, chain"), "{text}");
     assert!(text.contains("a.json (70.0%"), "{text}");
@@ -479,10 +481,10 @@ fn the_plot_shows_scenarios_and_the_break_even_price() {
     let svg = std::fs::read_to_string(&plot).unwrap();
     assert!(svg.starts_with("<svg"));
     for needle in [
-        "scenario 1 (5700 MW)",
-        "scenario 3 (1898 MW)",
+        "5,700 MW (100% of plant)",
+        "1,898 MW (33.3% of plant)",
         "Break-even",
-        "power sold at $60/MWh",
+        "power sold at $60.00/MWh",
     ] {
         assert!(svg.contains(needle), "{needle}");
     }

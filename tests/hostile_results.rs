@@ -375,7 +375,7 @@ fn too_little_work_to_prove_is_refused() {
         ]);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         let text = String::from_utf8_lossy(&output.stdout);
-        for zero in [" 0 H/s", " 0.0 J/TH", " 0 nonces", "inf"] {
+        for zero in [" 0 H/s", " 0.0 J/TH", " 0 J/TH", " 0 nonces", "inf"] {
             assert!(
                 !text.contains(zero),
                 "--duration {duration}: {zero} in {text}"
@@ -693,10 +693,12 @@ fn headers_that_break_consensus_are_never_chain_data() {
                 "--network-from",
                 &spec,
                 "--unchecked-headers",
+                "--explain",
             ])
             .stdout,
         )
         .into_owned();
+        assert!(text.contains("[given]"), "{name}: {text}");
         assert!(!text.contains("[chain]"), "{name}: {text}");
     }
     for spec in [
@@ -771,7 +773,7 @@ fn the_subsidy_height_is_proven_or_labelled_assumed() {
             "{name}"
         );
         assert_eq!(e["site"]["subsidy_btc"], 50.0, "{name}");
-        let mut text_args = vec!["estimate", "--jth", "9.5"];
+        let mut text_args = vec!["estimate", "--jth", "9.5", "--explain"];
         text_args.extend(&args);
         let text = String::from_utf8_lossy(&run(&text_args).stdout).into_owned();
         assert!(

@@ -38,9 +38,11 @@ fn run(adapter: &GpuAdapter, plan: &SweepPlan, stop: &AtomicBool) -> Sweep {
 }
 
 /// The full range on this adapter: never more settings than the cap, every
-/// shape inside the adapter's limits, the coarse grid first, the best the
-/// fastest trial, and the winner's hit set equal to sha2's, here checked
-/// again by the test itself with a fresh searcher.
+/// shape inside the adapter's limits, the untuned default first, then the
+/// coarse grid, the best the fastest trial, a decision between the
+/// fastest other setting and the default, the kept setting proven, and the
+/// fastest shape's hit set equal to sha2's, here checked by the test
+/// itself with a fresh searcher.
 #[test]
 fn the_full_range_is_searched_within_its_cap_and_the_winner_is_proven() {
     let Some(adapter) = adapter() else {
@@ -76,9 +78,12 @@ fn the_full_range_is_searched_within_its_cap_and_the_winner_is_proven() {
         assert!(trial.hashes_per_second > 0.0 && trial.hashes_per_second.is_finite());
         assert!(trial.warmup.batches >= 2, "every setting warms up");
     }
+    assert_eq!(sweep.trials[0].stage, Stage::Default);
+    assert!(tune::decide::is_default(&sweep.trials[0]));
     let coarse = sweep
         .trials
         .iter()
+        .skip(1)
         .take_while(|t| t.stage == Stage::Coarse)
         .count();
     assert!(coarse >= 4, "{coarse} coarse settings");
@@ -89,10 +94,28 @@ fn the_full_range_is_searched_within_its_cap_and_the_winner_is_proven() {
         .fold(0.0, f64::max);
     let best = sweep.best.clone().expect("a best setting");
     assert_eq!(best.hashes_per_second, fastest);
-    let verification = sweep.verification.clone().expect("the winner is checked");
+    let decision = sweep.decision.clone().expect("a decision");
+    let verification = sweep
+        .verification
+        .clone()
+        .expect("the kept setting is checked");
     assert!(verification.passed, "{verification:?}");
     assert!(verification.hit_set.sha2_hits > 100);
-    assert_eq!(tune::winner(&sweep).unwrap(), best);
+    assert_eq!(tune::winner(&sweep).unwrap(), decision.tuned);
+    match decision.kept {
+        tune::Kept::Tuned => {
+            // Each of the candidate's runs beat each of the default's.
+            assert_eq!(decision.runs.len(), 8);
+            let slowest = decision
+                .candidate_rates
+                .iter()
+                .copied()
+                .fold(f64::MAX, f64::min);
+            let fastest = decision.default_rates.iter().copied().fold(0.0, f64::max);
+            assert!(slowest > fastest, "{decision:?}");
+        }
+        tune::Kept::Default => assert!(decision.tuned.is_none()),
+    }
 
     // The test's own check: the winning shape's hits over a range no batch
     // boundary lines up with equal the nonces sha2 accepts.
@@ -170,7 +193,7 @@ fn a_stop_flag_ends_the_sweep_with_the_best_so_far() {
                         stop.store(true, Ordering::Relaxed);
                     }
                 }
-                SweepEvent::Verifying(_) => panic!("an interrupted sweep verifies nothing"),
+                SweepEvent::Verifying { .. } => panic!("an interrupted sweep verifies nothing"),
             },
         )
         .unwrap();
@@ -189,8 +212,9 @@ fn a_stop_flag_ends_the_sweep_with_the_best_so_far() {
 }
 
 /// `tune --quick --max-settings 4 --json`: the typed document, its plan and
-/// its end, the winner checked, and the cache written; a budget with no
-/// room for one setting is bad input.
+/// its end, the default first, the kept setting checked, and the cache
+/// written only where a setting beat the default; a budget with no room
+/// for one setting is bad input.
 #[test]
 fn the_command_reports_its_plan_budget_and_proof() {
     if adapter().is_none() {
@@ -211,7 +235,7 @@ fn the_command_reports_its_plan_budget_and_proof() {
         &[("HASHWATT_CACHE_DIR", &cache)],
     );
     common::validate("tune.schema.json", &document);
-    assert_eq!(document["schema"], "hashwatt.tune/2");
+    assert_eq!(document["schema"], "hashwatt.tune/3");
     let result = &document["results"][0];
     assert_eq!(result["trials"].as_array().unwrap().len(), 4);
     assert_eq!(result["ended"], "settings-cap");
@@ -222,7 +246,20 @@ fn the_command_reports_its_plan_budget_and_proof() {
         result["verification"]["hit_set"]["device_hits"],
         result["verification"]["hit_set"]["sha2_hits"]
     );
-    assert!(cache.join("tuning.json").is_file());
+    assert_eq!(result["trials"][0]["stage"], "default");
+    let decision = &result["decision"];
+    match decision["kept"].as_str().unwrap() {
+        "tuned" => {
+            assert_eq!(result["cache_action"], "stored");
+            assert!(cache.join("tuning.json").is_file());
+        }
+        "default" => {
+            assert_eq!(result["cache_action"], "unchanged");
+            assert!(decision["tuned"].is_null());
+            assert!(!cache.join("tuning.json").exists());
+        }
+        other => panic!("kept {other}"),
+    }
     let _ = std::fs::remove_dir_all(&cache);
 
     let output = Command::new(env!("CARGO_BIN_EXE_hashwatt"))

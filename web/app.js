@@ -2,7 +2,7 @@
 // verify, bench) and estimate(), and draws what they return.
 // ?autorun=1&duration=S[&watts=W] runs everything without a click and sets
 // window.hashwattResult, then window.hashwattDone = true.
-import init, { Hashwatt, estimate, defaults } from './pkg/hashwatt_web.js';
+import init, { Hashwatt, estimate, defaults, jth as formatJth } from './pkg/hashwatt_web.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -115,7 +115,7 @@ async function runBench(seconds, watts) {
   $('shares').textContent = `${d.shares.verified} of ${d.shares.found} (${d.shares.bits}-bit shares)`;
   $('elapsed').textContent = `${d.seconds.toFixed(2)} s`;
   const energy = d.energy
-    ? `; ${num(d.energy.avg_watts)} W <span class="tag">stated</span> → ${num(d.energy.joules_per_terahash)} J/TH`
+    ? `; ${num(d.energy.avg_watts)} W <span class="tag">stated</span> → ${esc(formatJth(d.energy.joules_per_terahash))} J/TH`
     : '; no power stated, so no efficiency';
   const spread = d.spread ? `, intervals p5–p95 ${si(d.spread.p5, 'H/s')}–${si(d.spread.p95, 'H/s')} (${d.stability.verdict})` : '';
   $('bench-result').innerHTML = `${si(d.hashes_per_second, 'H/s')} on ${esc(d.device.name)} [${esc(d.device.backend)}]${spread}${energy}`;
@@ -141,26 +141,31 @@ function updateEstimate() {
     $('estimate-note').className = 'note fail';
     return null;
   }
+  // Every figure as the native tool rounds and words it (out.words, made
+  // by the same Rust code as `hashwatt estimate`).
   const e = out.estimate;
-  const s = e.scenarios[0];
+  const w = out.words;
+  const sw = w.scenarios[0];
   $('estimate-note').className = 'note';
-  $('estimate-note').innerHTML = `Efficiency ${num(e.efficiency.joules_per_terahash)} J/TH from ${esc(e.efficiency.source)}` +
-    `${e.efficiency.measured === false ? ' <span class="tag">stated</span>' : ''}; network ${si(e.site.network.hashes_per_second, 'H/s')} (${esc(e.site.network.basis)}).`;
-  kv($('scenario'), [
-    ['power to mining', `${num(s.site_watts / 1e6)} MW at the site, ${num(s.it_watts / 1e6)} MW to the devices`],
-    ['site hashrate', si(s.site_hashes_per_second, 'H/s')],
-    ['devices like this one', s.devices ? num(s.devices) : '–'],
-    ['share of the network', `${num(s.network_share * 100)} %`],
-    ['blocks per day', num(s.blocks_per_day)],
-    ['BTC per day', num(s.btc_per_day)],
-    ['energy per day', `${num(s.energy_mwh_per_day)} MWh`],
-  ]);
-  const rows = [[`this device (${e.efficiency.source})`, e.efficiency.joules_per_terahash, 1, s]]
-    .concat(e.asics.map((a) => [a.model, a.joules_per_terahash, a.device_energy_ratio, a.scenarios[0]]));
-  $('asics').querySelector('tbody').innerHTML = rows.map(([name, jthv, ratio, m]) =>
-    `<tr><td>${esc(name)}</td><td class="num">${num(jthv)}</td><td class="num">${num(ratio)}×</td>` +
-    `<td class="num">${si(m.site_hashes_per_second ?? m.hashes_per_second, 'H/s')}</td>` +
-    `<td class="num">${num(m.network_share * 100)} %</td><td class="num">${num(m.btc_per_day)}</td></tr>`).join('');
+  $('estimate-note').innerHTML = `Efficiency ${esc(w.jth)} J/TH from ${esc(e.efficiency.source)}` +
+    `${e.efficiency.measured === false ? ' <span class="tag">stated</span>' : ''}; network ${si(e.site.network.hashes_per_second, 'H/s')}${sw.joining ? ' today' : ''} (${esc(e.site.network.basis)}); hashprice ${esc(w.hashprice)}.`;
+  $('headline').textContent = sw.headline + (sw.joining ? ` (${sw.joining})` : '');
+  const rows = [
+    ['power to mining', `${esc(sw.site_mw)} at the site, ${esc(sw.it_mw)} to the devices`],
+    ['site hashrate', esc(sw.hashrate)],
+    ['devices like this one', sw.devices ? esc(sw.devices) : '–'],
+    [sw.joining ? 'share of the network, after joining' : 'share of the network', esc(sw.network_share)],
+    ['blocks per day', esc(sw.blocks_per_day)],
+    [sw.joining ? 'BTC per day, after joining' : 'BTC per day', esc(sw.btc_per_day)],
+    ['energy per day', esc(sw.energy_mwh_per_day)],
+  ];
+  if (sw.hashprice_after) rows.push(['hashprice once the site joins', esc(sw.hashprice_after)]);
+  kv($('scenario'), rows);
+  const device = { model: `this device (${e.efficiency.source})`, jth: w.jth, ratio: '1.00×', hashrate: [sw.hashrate], network_share: [sw.network_share], btc_per_day: [sw.btc_per_day] };
+  $('asics').querySelector('tbody').innerHTML = [device].concat(w.asics).map((a) =>
+    `<tr><td>${esc(a.model)}</td><td class="num">${esc(a.jth)}</td><td class="num">${esc(a.ratio)}</td>` +
+    `<td class="num">${esc(a.hashrate[0])}</td><td class="num">${esc(a.network_share[0])}</td><td class="num">${esc(a.btc_per_day[0])}</td></tr>`).join('');
+  $('asics-note').textContent = `(ASIC efficiencies are the manufacturers' figures; ${w.ratio_note}.)`;
   $('chart').innerHTML = out.svg;
   return out;
 }
@@ -203,6 +208,7 @@ async function autorun() {
         joules_per_terahash: out.estimate.efficiency.joules_per_terahash,
         site_hashes_per_second: s.site_hashes_per_second,
         btc_per_day: s.btc_per_day,
+        headline: out.words.scenarios[0].headline,
       };
     }
     result.ok = result.genesis.verified && result.verify.passed &&

@@ -245,7 +245,8 @@ pub struct TuneArgs {
     /// setting starts only while its estimated cost fits [default: 120; with --quick 30]
     #[arg(value_parser = number, long, value_name = "S")]
     pub max_seconds: Option<f64>,
-    /// The most settings measured, shapes and batch times together [default: 24]
+    /// The most settings measured, the untuned default, shapes and batch times together
+    /// (the default's alternating reruns are on top) [default: 24]
     #[arg(value_parser = whole::<u32>, long, value_name = "N")]
     pub max_settings: Option<u32>,
     /// A short sweep: 0.5 s per setting, 30 s in all (explicit flags still win)
@@ -258,7 +259,9 @@ pub struct TuneArgs {
 
 #[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
-#[command(group(clap::ArgGroup::new("efficiency").required(true).args(["from", "from_fleet", "hashes_per_joule", "jth"])))]
+// The efficiency is required, but checked by the command, which names an
+// example where clap would only name the flags.
+#[command(group(clap::ArgGroup::new("efficiency").args(["from", "from_fleet", "hashes_per_joule", "jth"])))]
 pub struct EstimateArgs {
     /// A result file written by `hashwatt bench --json` (its energy must be measured or stated).
     /// Give it more than once for a mixed fleet, each with its share of the power:
@@ -341,6 +344,10 @@ pub struct EstimateArgs {
     /// Replace existing --json or --plot files
     #[arg(long)]
     pub force: bool,
+    /// Say where each figure came from (measured, chain, protocol, assumed, given,
+    /// default), in a column and beside each input; the JSON always has it
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Args, Debug)]

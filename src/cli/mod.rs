@@ -45,16 +45,20 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Measure a device's hashrate on a real header, every share verified (the main job)
     Bench(BenchArgs),
-    /// Find the fastest kernel settings for a GPU and cache them for `bench`
+    /// Find the fastest kernel settings for a GPU and cache them for `bench`, if they beat the default
     ///
-    /// Searches workgroup sizes 32 to 1024 x nonces per invocation 1 to 32 (powers of two,
+    /// Measures the untuned default first (256 x 4 at 250 ms, what `bench` runs with nothing
+    /// cached), then searches workgroup sizes 32 to 1024 x nonces per invocation 1 to 32 (powers of two,
     /// as the adapter's limits allow) coarse to fine: every other power of two first (9
     /// shapes), then the neighbours of the best while it moves, then batch times of 50 and
     /// 250 ms with the best shape (shapes are compared at 100 ms). Each setting is
     /// compiled, warmed up as `bench` warms up, and timed. Budget: at most --max-settings
     /// settings (24) and --max-seconds in all (120 s; --quick: 0.5 s per setting, 30 s),
-    /// shown before the run. The winner is searched again and checked against sha2 before
-    /// it is cached. Ctrl-C stops after the batch in flight (at most 250 ms of GPU work
+    /// shown before the run (the default's slot included). If the fastest setting measured
+    /// faster than the default, the two run again four times each, alternating
+    /// (C D D C D C C D); it is cached only if its slowest run beats the default's fastest.
+    /// Otherwise the default stays: nothing is cached, and an earlier entry for the adapter
+    /// is removed. The setting kept is searched again and checked against sha2. Ctrl-C stops after the batch in flight (at most 250 ms of GPU work
     /// each), prints the best so far and caches nothing.
     Tune(TuneArgs),
     /// Scale hashes per joule to a power plant: site hashrate, network share, BTC per day

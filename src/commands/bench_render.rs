@@ -217,9 +217,9 @@ fn print_energy(report: &BenchReport, energy: &EnergyReport) {
             format!("; above idle {}H/J", report::format_si(h))
         });
     outln!(
-        "  efficiency {:>12}   {:.1} J/TH, from the whole draw (what a site pays for){above}",
+        "  efficiency {:>12}   {} J/TH, from the whole draw (what a site pays for){above}",
         format!("{}H/J", report::format_si(energy.hashes_per_joule)),
-        energy.joules_per_terahash
+        crate::units::format_jth(energy.joules_per_terahash)
     );
     let estimate = estimate::estimate(
         &Site::default(),

@@ -74,16 +74,30 @@ pub(super) fn settings_for(
                 plan.max_seconds
             );
         }
-        let (_, tuned) = tune::sweep(adapter, known, &plan)?;
-        let path = tune::store(&tuned)?;
-        let kernel = tuned
-            .kernel_config()
-            .expect("a sweep yields a known variant");
+        let (sweep, tuned) = tune::sweep(adapter, known, &plan)?;
+        let change = tune::settle(&adapter.summary(), tuned.as_ref())?;
+        if let (Some(tuned), tune::CacheChange::Stored(path)) = (tuned, &change) {
+            let kernel = tuned
+                .kernel_config()
+                .expect("a sweep yields a known variant");
+            return Ok(Settings {
+                kernel,
+                batch_ms: batch_ms(tuned.batch_ms),
+                source: "tuned",
+                note: format!("{kernel}, just tuned (saved to {})", path.display()),
+            });
+        }
+        // Nothing beat the default beyond the spread: it stays.
+        let kernel = KernelConfig::fast();
+        let why = sweep
+            .decision
+            .as_ref()
+            .map_or(String::new(), |d| format!(": {}", d.reason));
         return Ok(Settings {
             kernel,
-            batch_ms: batch_ms(tuned.batch_ms),
-            source: "tuned",
-            note: format!("{kernel}, just tuned (saved to {})", path.display()),
+            batch_ms: batch_ms(bench::DEFAULT_BATCH_MS),
+            source: "default",
+            note: format!("{kernel}, the default: just tuned, and nothing beat it{why}"),
         });
     }
     if let Some(tuned) = tune::lookup_for(adapter) {

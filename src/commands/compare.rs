@@ -4,7 +4,8 @@
 use crate::cli::CompareArgs;
 use crate::compare::{self, Comparison};
 use crate::error::{exit, Result};
-use crate::report::{self, format_rate, format_si, JsonOut};
+use crate::report::{self, format_rate, JsonOut};
+use crate::units::{format_jth, format_ratio};
 
 pub fn run(args: &CompareArgs) -> Result<i32> {
     let json = JsonOut::parse(args.json.as_deref(), args.force)?;
@@ -50,7 +51,7 @@ fn print_table(comparison: &Comparison) {
     let file_w = width(&|r| shown(&r.file), 4);
     let device_w = width(&|r| shown(&r.device), 6);
     outln!(
-        "  {:<file_w$}  {:<device_w$}  {:<8}  {:<14}  {:>11}  {:>25}  {:>9}  {:>10}  {:>7}  {:>7}  vs first",
+        "  {:<file_w$}  {:<device_w$}  {:<8}  {:<14}  {:>11}  {:>25}  {:>9}  {:>16}  {:>8}  {:>8}  vs first",
         "file", "device", "backend", "kernel", "hashrate", "p5 .. p95", "stable", "J/TH", "rate", "energy"
     );
     for row in &comparison.rows {
@@ -67,8 +68,8 @@ fn print_table(comparison: &Comparison) {
                 .unwrap_or_default()
         });
         let jth = match (row.joules_per_terahash, row.energy_measured) {
-            (Some(j), Some(true)) => format_si(j).trim_end().to_string(),
-            (Some(j), _) => format!("{} stated", format_si(j).trim_end()),
+            (Some(j), Some(true)) => format_jth(j),
+            (Some(j), _) => format!("{} stated", format_jth(j)),
             (None, _) => "n/a".into(),
         };
         let verdict = match row.exceeds_spread {
@@ -78,7 +79,7 @@ fn print_table(comparison: &Comparison) {
             Some(false) => "within the runs' spread",
         };
         outln!(
-            "  {:<file_w$}  {:<device_w$}  {:<8}  {:<14}  {:>11}  {:>25}  {:>9}  {:>10}  {:>6.2}x  {:>7}  {verdict}",
+            "  {:<file_w$}  {:<device_w$}  {:<8}  {:<14}  {:>11}  {:>25}  {:>9}  {:>16}  {:>8}  {:>8}  {verdict}",
             crate::output::sanitize(&row.file),
             crate::output::sanitize(&row.device),
             row.backend,
@@ -87,9 +88,8 @@ fn print_table(comparison: &Comparison) {
             spread,
             stable,
             jth,
-            row.rate_ratio,
-            row.efficiency_ratio
-                .map_or("n/a".into(), |r| format!("{r:.2}x")),
+            format_ratio(row.rate_ratio),
+            row.efficiency_ratio.map_or("n/a".into(), format_ratio),
         );
     }
     outln!("  (rate: hashrate over the first's; energy: the first's J/TH over this one's, above 1 is less energy per hash)");

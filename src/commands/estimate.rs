@@ -19,6 +19,13 @@ pub use render::summary_lines;
 pub use site::{estimate, Efficiency, Estimate};
 
 pub fn run(args: &EstimateArgs) -> Result<i32> {
+    if args.from.is_empty()
+        && args.from_fleet.is_empty()
+        && args.hashes_per_joule.is_none()
+        && args.jth.is_none()
+    {
+        return Ok(needs_an_efficiency());
+    }
     let plot = args
         .plot
         .as_deref()
@@ -52,11 +59,11 @@ pub fn run(args: &EstimateArgs) -> Result<i32> {
         Some(out) => {
             report::write_json(&estimate, out)?;
             if let JsonOut::File(destination) = out {
-                render::print_table(&estimate);
+                render::print_table(&estimate, args.explain);
                 outln!("wrote {}", destination.path().display());
             }
         }
-        None => render::print_table(&estimate),
+        None => render::print_table(&estimate, args.explain),
     }
     if let Some(destination) = &plot {
         if !json.as_ref().is_some_and(JsonOut::is_stdout) {
@@ -64,6 +71,35 @@ pub fn run(args: &EstimateArgs) -> Result<i32> {
         }
     }
     Ok(exit::OK)
+}
+
+/// `estimate` with no efficiency: what it needs, and commands to copy.
+/// Bad input (exit 2), but one that shows the way.
+fn needs_an_efficiency() -> i32 {
+    errln!(
+        "hashwatt: error: estimate needs an efficiency: --jth X (joules per terahash, as ASIC \
+datasheets give it), --hashes-per-joule X, --from FILE (a `hashwatt bench --json FILE` \
+result with energy), or --from-fleet DIR (a fleet's results)"
+    );
+    errln!("for example:");
+    for (command, what) in [
+        (
+            "hashwatt estimate --jth 15",
+            "the whole Zaporizhzhia plant (5,700 MW) filled with 15 J/TH miners",
+        ),
+        (
+            "hashwatt estimate --jth 15 --btc-usd 100000",
+            "the same, and what it earns at $100,000 a bitcoin",
+        ),
+        (
+            "hashwatt estimate --from run.json --plant-mw 100",
+            "the device you benched, filling 100 MW",
+        ),
+    ] {
+        errln!("  {command:<50}{what}");
+    }
+    errln!("(`hashwatt estimate --help` lists every option)");
+    exit::BAD_INPUT
 }
 
 /// Every input checked and labelled with where it came from; `notes` gets

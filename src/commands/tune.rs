@@ -1,5 +1,6 @@
 //! `hashwatt tune`: search the fast kernel's settings on each chosen GPU,
-//! within a budget, and cache the proven fastest for `bench`.
+//! within a budget, and cache the fastest for `bench` only where it beats
+//! the untuned default beyond the spread; else the default stays.
 
 use crate::catalog;
 use crate::cli::TuneArgs;
@@ -7,7 +8,7 @@ use crate::device::DeviceChoice;
 use crate::error::{exit, require_positive, Error, Result};
 use crate::report;
 use crate::signals::Interrupt;
-use crate::tune::{self, Ended, Sweep, SweepEvent, SweepPlan, Trial};
+use crate::tune::{self, CacheChange, Ended, Kept, Stage, Sweep, SweepEvent, SweepPlan, Trial};
 
 /// The longest timed run of one setting: ten minutes.
 const MAX_SECONDS_PER_SETTING: f64 = 600.0;
@@ -31,8 +32,8 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
         };
         if !args.json {
             outln!(
-                "tuning {} [{}]: at most {} settings and {} s in all; each setting compiled, \
-warmed up, then timed {} s",
+                "tuning {} [{}]: at most {} settings (the untuned default first) and {} s in all; \
+each setting compiled, warmed up, then timed {} s",
                 adapter.info.name,
                 adapter.summary().backend,
                 plan.max_settings,
@@ -40,7 +41,7 @@ warmed up, then timed {} s",
                 plan.seconds_per_setting
             );
             outln!(
-                "  {:>2}  {:<6}  {:>9}  {:>6}  {:>8}  {:>9}  {:>9}  {:>12}  {:>5}",
+                "  {:>2}  {:<7}  {:>9}  {:>6}  {:>8}  {:>9}  {:>9}  {:>12}  {:>5}",
                 "#",
                 "stage",
                 "workgroup",
@@ -60,6 +61,7 @@ warmed up, then timed {} s",
             "  {elapsed:>4} {bar:30} {pos}/{len} settings  {msg}",
         );
         let mut best = 0.0f64;
+        let mut confirming = false;
         let sweep = tune::sweep_until(
             &adapter,
             &known,
@@ -88,31 +90,37 @@ warmed up, then timed {} s",
                     bar.inc(1);
                     let number = bar.position() as usize;
                     if !args.json {
-                        bar.suspend(|| print_trial(trial, number));
+                        bar.suspend(|| {
+                            if trial.stage == Stage::Confirm && !confirming {
+                                outln!(
+                                    "  the fastest against the default, alternating (C D D C D C C D):"
+                                );
+                            }
+                            print_trial(trial, number)
+                        });
                     }
+                    confirming |= trial.stage == Stage::Confirm;
                 }
-                SweepEvent::Verifying(_) => {
-                    bar.set_message("checking the fastest against sha2".to_string());
+                SweepEvent::Verifying { .. } => {
+                    bar.set_message("checking the setting kept against sha2".to_string());
                 }
             },
         );
         bar.finish_and_clear();
         let sweep = sweep?;
-        // Cache only a finished, proven sweep; a failure to save still
-        // shows the best.
+        // Only a finished, proven sweep changes the cache: the tuned
+        // setting stored, or, where the default stays, an earlier entry
+        // for this adapter removed. A failure to save still shows the best.
         let saved = match tune::winner(&sweep) {
-            Ok(best) => Some(tune::store(&best)),
+            Ok(tuned) => Some(tune::settle(&adapter.summary(), tuned.as_ref())),
             Err(error) if !sweep.interrupted() => Some(Err(error)),
             Err(_) => None,
         };
         if !args.json {
             print_summary(&sweep, saved.as_ref());
         }
-        let cache = match &saved {
-            Some(Ok(path)) => Some(path.display().to_string()),
-            _ => None,
-        };
-        results.push(tune::TuneResult::new(&adapter, &plan, &sweep, cache));
+        let change = saved.as_ref().and_then(|s| s.as_ref().ok());
+        results.push(tune::TuneResult::new(&adapter, &plan, &sweep, change));
         if let Some(Err(error)) = saved {
             failure.get_or_insert(error);
         }
@@ -183,16 +191,19 @@ fn plan(args: &TuneArgs) -> Result<SweepPlan> {
 
 fn print_trial(trial: &Trial, number: usize) {
     let stage = match trial.stage {
-        tune::Stage::Coarse => "coarse",
-        tune::Stage::Refine => "refine",
-        tune::Stage::Batch => "batch",
+        Stage::Default => "default",
+        Stage::Coarse => "coarse",
+        Stage::Refine => "refine",
+        Stage::Batch => "batch",
+        Stage::Confirm if tune::decide::is_default(trial) => "D",
+        Stage::Confirm => "C",
     };
     let cv = trial
         .spread
         .as_ref()
         .map_or("-".to_string(), |s| format!("{:.1}%", 100.0 * s.cv));
     outln!(
-        "  {:>2}  {:<6}  {:>9}  {:>6}  {:>8}  {:>9.2}  {:>9.2}  {:>12}  {:>5}",
+        "  {:>2}  {:<7}  {:>9}  {:>6}  {:>8}  {:>9.2}  {:>9.2}  {:>12}  {:>5}",
         number,
         stage,
         trial.kernel.workgroup_size,
@@ -205,7 +216,7 @@ fn print_trial(trial: &Trial, number: usize) {
     );
 }
 
-fn print_summary(sweep: &Sweep, saved: Option<&Result<std::path::PathBuf>>) {
+fn print_summary(sweep: &Sweep, saved: Option<&Result<CacheChange>>) {
     if !sweep.dropped.is_empty() {
         outln!(
             "  {} shapes of the full range left out by the adapter's limits (first: {} x {}: {})",
@@ -234,8 +245,13 @@ fn print_summary(sweep: &Sweep, saved: Option<&Result<std::path::PathBuf>>) {
                 report::format_rate(s.p95)
             )
         });
+        let default = if tune::decide::is_default(trial) {
+            "  (the default)"
+        } else {
+            ""
+        };
         outln!(
-            "  {:>2}. {:>4} x {:<2} at {:>3} ms  {:>12}  {:>5.1}%{range}",
+            "  {:>2}. {:>4} x {:<2} at {:>3} ms  {:>12}  {:>5.1}%{range}{default}",
             place + 1,
             trial.kernel.workgroup_size,
             trial.kernel.nonces_per_invocation,
@@ -261,12 +277,22 @@ fn print_summary(sweep: &Sweep, saved: Option<&Result<std::path::PathBuf>>) {
         ),
     };
     outln!(
-        "best ({how}): workgroup {} x {} nonces per invocation, {} ms batches: {}",
+        "fastest ({how}): workgroup {} x {} nonces per invocation, {} ms batches: {}",
         best.kernel.workgroup_size,
         best.kernel.nonces_per_invocation,
         best.batch_ms,
         report::format_rate(best.hashes_per_second)
     );
+    if let Some(decision) = &sweep.decision {
+        match decision.kept {
+            Kept::Tuned => outln!("tuned: {}", decision.reason),
+            Kept::Default => outln!(
+                "the default stays ({}): {}",
+                decision.default.describe(),
+                decision.reason
+            ),
+        }
+    }
     if let Some(v) = &sweep.verification {
         let window = v.window.as_ref().map_or(String::new(), |w| {
             format!(
@@ -286,7 +312,21 @@ fn print_summary(sweep: &Sweep, saved: Option<&Result<std::path::PathBuf>>) {
         );
     }
     match saved {
-        Some(Ok(path)) => outln!("saved to {} (bench uses it from now on)", path.display()),
+        Some(Ok(CacheChange::Stored(path))) => {
+            outln!("saved to {} (bench uses it from now on)", path.display())
+        }
+        Some(Ok(CacheChange::Removed(path, earlier))) => outln!(
+            "removed the earlier entry for this adapter ({} x {} at {} ms, tuned {}) from {}: \
+bench runs the default from now on",
+            earlier.kernel.workgroup_size,
+            earlier.kernel.nonces_per_invocation,
+            earlier.batch_ms,
+            crate::error::sanitize(&earlier.tuned_at),
+            path.display()
+        ),
+        Some(Ok(CacheChange::Unchanged)) => {
+            outln!("nothing cached: bench runs the default, as before")
+        }
         Some(Err(_)) => outln!("not saved (below)"),
         None => outln!("not saved: a partial sweep is not cached"),
     }

@@ -11,14 +11,19 @@
 //! - [`network`]: the network hashrate, from the chain's headers or given.
 //! - [`fleet`]: the efficiency of one device or a mix (bench files).
 //! - [`economics`]: hashprice, revenue, the value of a megawatt-hour.
+//! - [`joining`]: today's network and the one after the site joins it.
 //! - [`model`]: all of it together, one scenario per `--fraction`.
 //! - [`origin`]: the fleet of nodes an efficiency was measured on.
+//! - [`words`]: the estimate in words and rounded figures (the headline),
+//!   for the terminal and the browser page alike.
 
 pub mod economics;
 pub mod fleet;
+pub mod joining;
 pub mod model;
 pub mod network;
 pub mod origin;
+pub mod words;
 
 use serde::{Deserialize, Serialize};
 

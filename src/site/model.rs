@@ -7,13 +7,16 @@ use serde::{Deserialize, Serialize};
 
 use super::economics::{self, Economics, Hashprice, Prices};
 use super::fleet::{self, Efficiency, FleetMember};
+use super::joining::{joining, Joining};
 use super::origin::FleetOrigin;
 use super::{hashes_per_joule_from_jth, Mining, Site, Source, REFERENCE_ASICS};
 use crate::bounds;
 use crate::error::{Error, Result};
 use crate::units::num;
 
-pub const ESTIMATE_SCHEMA: &str = "hashwatt.estimate/2";
+/// `hashwatt.estimate/3`: each scenario adds `joining` (today's network and
+/// the one after the site joins it; `/2` had only the latter's figures).
+pub const ESTIMATE_SCHEMA: &str = "hashwatt.estimate/3";
 /// Scenarios side by side; more would not fit a table.
 pub const MAX_SCENARIOS: usize = 8;
 
@@ -120,6 +123,9 @@ pub struct Scenario {
     pub capital_usd: Option<f64>,
     /// Where `--btc-usd` is given.
     pub economics: Option<Economics>,
+    /// The figures above are after the site joins the network; these
+    /// are today's network and its hashprice beside them.
+    pub joining: Joining,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, schemars::JsonSchema)]
@@ -281,6 +287,7 @@ fn scenario(site: &Site, fleet: &[FleetMember], prices: Prices) -> Scenario {
         fleet: parts,
         capital_usd,
         economics,
+        joining: joining(site, total, energy, prices.btc_usd),
     }
 }
 
@@ -432,6 +439,31 @@ fn check_finite(estimate: &Estimate) -> Result<()> {
             figures.extend(p.devices.map(|v| ("the number of devices", v)));
             figures.extend(p.revenue_usd_per_mwh.map(|v| ("the revenue per MWh", v)));
         }
+        let j = &s.joining;
+        figures.extend([
+            (
+                "the network after the site joins",
+                j.network_after_hashes_per_second,
+            ),
+            ("the site over today's network", j.site_over_network),
+            (
+                "the hashprice after joining",
+                j.hashprice_after.btc_per_ph_day,
+            ),
+            (
+                "the BTC per day at today's hashprice",
+                j.btc_per_day_at_todays_hashprice,
+            ),
+        ]);
+        figures.extend(
+            j.revenue_usd_per_mwh_at_todays_hashprice
+                .map(|v| ("the revenue per MWh at today's hashprice", v)),
+        );
+        figures.extend(
+            j.hashprice_after
+                .usd_per_ph_day
+                .map(|v| ("the hashprice after joining in USD", v)),
+        );
         if let Some(e) = &s.economics {
             figures.extend([
                 ("the revenue per day", e.revenue_usd_per_day),

@@ -284,6 +284,71 @@ pub fn store(settings: &TunedSettings) -> Result<PathBuf> {
 /// in turn, and neither loses the other's entry. Readers take no lock: the
 /// file is only ever replaced whole, by a rename.
 pub fn store_in(path: &Path, settings: &TunedSettings) -> Result<()> {
+    update_in(path, |entries| {
+        entries.retain(|entry| entry.device != settings.device);
+        entries.push(settings.clone());
+        true
+    })
+    .map(|_| ())
+}
+
+/// What a `tune` did to the cache.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CacheChange {
+    /// The tuned setting was saved in this file.
+    Stored(PathBuf),
+    /// The default stays, and this earlier entry for the adapter was
+    /// removed from the file, so `bench` runs the default.
+    Removed(PathBuf, Box<TunedSettings>),
+    /// The default stays and there was nothing to remove: the file was
+    /// neither written nor created.
+    Unchanged,
+}
+
+/// The sweep's decision applied to the cache: the tuned setting stored,
+/// or, when the default stays (`None`), any entry for `device` removed.
+pub fn settle(device: &DeviceSummary, tuned: Option<&TunedSettings>) -> Result<CacheChange> {
+    let path = prepare_store()?;
+    settle_in(&path, device, tuned)
+}
+
+/// [`settle`] on the cache file at `path`. The file is written only when
+/// an entry is stored or removed.
+pub fn settle_in(
+    path: &Path,
+    device: &DeviceSummary,
+    tuned: Option<&TunedSettings>,
+) -> Result<CacheChange> {
+    if let Some(settings) = tuned {
+        store_in(path, settings)?;
+        return Ok(CacheChange::Stored(path.to_path_buf()));
+    }
+    // Nothing to remove (no file, or no entry for the device): the file is
+    // left as it is, and no lock file is made beside it.
+    if !read_cache_at(path)
+        .iter()
+        .any(|entry| entry.device == *device)
+    {
+        return Ok(CacheChange::Unchanged);
+    }
+    let mut removed = None;
+    update_in(path, |entries| {
+        let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(entries)
+            .into_iter()
+            .partition(|entry| entry.device == *device);
+        *entries = kept;
+        removed = gone.into_iter().next();
+        removed.is_some()
+    })?;
+    Ok(match removed {
+        Some(entry) => CacheChange::Removed(path.to_path_buf(), Box::new(entry)),
+        None => CacheChange::Unchanged,
+    })
+}
+
+/// Reads the cache at `path` under its lock, lets `change` edit the
+/// entries, and writes the file back if `change` says it changed them.
+fn update_in(path: &Path, change: impl FnOnce(&mut Vec<TunedSettings>) -> bool) -> Result<bool> {
     let dir = folder_of(path);
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
@@ -300,15 +365,14 @@ pub fn store_in(path: &Path, settings: &TunedSettings) -> Result<()> {
         schema: CACHE_SCHEMA.into(),
         entries: read_cache_at(path),
     };
-    cache
-        .entries
-        .retain(|entry| entry.device != settings.device);
-    cache.entries.push(settings.clone());
+    if !change(&mut cache.entries) {
+        return Ok(false);
+    }
     let text = serde_json::to_string_pretty(&cache).map_err(|e| Error::io(e.to_string()))?;
     let written = Destination::owned(path).write(format!("{text}\n").as_bytes());
     // Closing the file releases the lock; said here, after the write.
     drop(lock);
-    written
+    written.map(|()| true)
 }
 
 fn folder_of(path: &Path) -> PathBuf {
@@ -407,6 +471,54 @@ mod tests {
             Some(PathBuf::from("here/tuning.json"))
         );
         assert_eq!(path(&[]), None);
+    }
+
+    /// The default staying leaves a cache without an entry for the device
+    /// byte for byte as it was (and creates none where there is none); an
+    /// earlier entry for the device is removed, the others kept; a tuned
+    /// setting replaces the device's entry.
+    #[test]
+    fn settling_on_the_default_touches_only_the_devices_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tuning.json");
+        let named = |name: &str| -> TunedSettings {
+            let mut value = entry("fast", 64, 2, 100);
+            value["device"]["name"] = name.into();
+            serde_json::from_value(value).unwrap()
+        };
+        let (this, other) = (named("this gpu"), named("other gpu"));
+        assert_eq!(
+            settle_in(&path, &this.device, None).unwrap(),
+            CacheChange::Unchanged
+        );
+        assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+
+        store_in(&path, &other).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        assert_eq!(
+            settle_in(&path, &this.device, None).unwrap(),
+            CacheChange::Unchanged
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+
+        store_in(&path, &this).unwrap();
+        assert_eq!(
+            settle_in(&path, &this.device, None).unwrap(),
+            CacheChange::Removed(path.clone(), Box::new(this.clone()))
+        );
+        let left = parse_cache(&std::fs::read_to_string(&path).unwrap()).entries;
+        assert_eq!(left, vec![other.clone()]);
+
+        let tuned = TunedSettings {
+            batch_ms: 250,
+            ..this.clone()
+        };
+        assert_eq!(
+            settle_in(&path, &this.device, Some(&tuned)).unwrap(),
+            CacheChange::Stored(path.clone())
+        );
+        let left = parse_cache(&std::fs::read_to_string(&path).unwrap()).entries;
+        assert_eq!(left, vec![other, tuned]);
     }
 
     /// Tunes that finish together: 6 threads each store 5 entries of their

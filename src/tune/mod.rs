@@ -1,13 +1,19 @@
 //! Autotuning: search the fast kernel's workgroup size (32 to 1024),
 //! nonces per invocation (1 to 32) and batch time on one adapter, within a
-//! cap on settings and seconds, prove the fastest against sha2, and cache
-//! it per adapter, driver and hashwatt version, so `bench` starts from it.
+//! cap on settings and seconds; keep the fastest only if it beats the
+//! untuned default, measured in the same sweep, by more than the spread;
+//! prove it against sha2, and cache it per adapter, driver and hashwatt
+//! version, so `bench` starts from it.
 //!
 //! - `plan.rs`: the grid fitted to the adapter's limits, and the budget;
 //! - `search.rs`: coarse to fine, which shape comes next;
-//! - `sweep.rs`: running it, interruptible, with bench's warm-up;
-//! - `verify.rs`: the winner's proof;
-//! - `cache.rs`: the cache and how it is read.
+//! - `rig.rs`: what the sweep compiles settings on (a GPU; a paced stand-in
+//!   in tests);
+//! - `measure.rs`: one setting, with bench's warm-up;
+//! - `sweep.rs`: running it all, interruptible;
+//! - `decide.rs`: the candidate against the default;
+//! - `verify.rs`: the kept setting's proof;
+//! - `cache.rs`: the cache and how it is read and changed.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,18 +24,24 @@ use crate::gpu::GpuAdapter;
 use crate::report::{self, KernelReport};
 
 mod cache;
+pub mod decide;
+mod measure;
 pub mod plan;
+pub mod rig;
 pub mod search;
 mod sweep;
 pub mod verify;
 
 pub use cache::{
-    cache_path, lookup, lookup_for, parse_cache, prepare_store, store, store_in, CacheContents,
-    CacheFile as TuningCache, TunedSettings, CACHE_SCHEMA, MAX_CACHED_BATCH_MS,
+    cache_path, lookup, lookup_for, parse_cache, prepare_store, settle, settle_in, store, store_in,
+    CacheChange, CacheContents, CacheFile as TuningCache, TunedSettings, CACHE_SCHEMA,
+    MAX_CACHED_BATCH_MS,
 };
+pub use decide::{Decision, Kept, Setting};
 pub use plan::{DroppedShape, ShapeLimits, SweepPlan};
+pub use rig::{GpuRig, Rig};
 pub use search::Stage;
-pub use sweep::{sweep_until, Sweep, SweepEvent};
+pub use sweep::{sweep_on, sweep_until, Sweep, SweepEvent};
 pub use verify::Verification;
 
 /// One measured setting.
@@ -60,15 +72,24 @@ pub struct Trial {
 }
 
 impl Trial {
-    fn settings(&self, adapter: &GpuAdapter) -> TunedSettings {
+    fn settings(&self, device: &crate::gpu::DeviceSummary) -> TunedSettings {
         TunedSettings {
-            device: adapter.summary(),
+            device: device.clone(),
             hashwatt_version: env!("CARGO_PKG_VERSION").into(),
             kernel: self.kernel.clone(),
             batch_ms: self.batch_ms,
             hashes_per_second: self.hashes_per_second,
             tuned_at: report::now_rfc3339(),
         }
+    }
+
+    /// The kernel this trial ran; `None` for a variant no build knows.
+    pub fn kernel_config(&self) -> Option<crate::gpu::KernelConfig> {
+        Some(crate::gpu::KernelConfig {
+            variant: crate::gpu::KernelVariant::parse(&self.kernel.variant)?,
+            workgroup_size: self.kernel.workgroup_size,
+            nonces_per_invocation: self.kernel.nonces_per_invocation,
+        })
     }
 }
 
@@ -97,15 +118,18 @@ impl Ended {
     }
 }
 
-/// `hashwatt.tune/2`: trials are the settings a bounded search measured
-/// (not the whole grid), each with its compile, warm-up and spread; each
-/// result has its plan, why it ended, and the winner's verification.
-pub const TUNE_SCHEMA: &str = "hashwatt.tune/2";
+/// `hashwatt.tune/3`: trials are the settings a bounded search measured
+/// (not the whole grid), the untuned default first, each with its compile,
+/// warm-up and spread; each result has its plan, why it ended, the
+/// decision between the fastest other setting and the default (with the
+/// confirmation runs), what was done to the cache, and the kept setting's
+/// verification. (`/2` had no default, decision or cache action.)
+pub const TUNE_SCHEMA: &str = "hashwatt.tune/3";
 
 /// `hashwatt tune --json`: one result per adapter swept.
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TuneReport {
-    /// `hashwatt.tune/2`.
+    /// `hashwatt.tune/3`.
     pub schema: String,
     pub results: Vec<TuneResult>,
 }
@@ -131,18 +155,39 @@ pub struct PlanReport {
 pub struct TuneResult {
     pub device: crate::gpu::DeviceSummary,
     pub plan: PlanReport,
+    /// The settings measured, the untuned default first (stage `default`).
     pub trials: Vec<Trial>,
+    /// The fastest trial, the default included; not necessarily what is
+    /// cached (see `decision`).
     pub best: Option<TunedSettings>,
-    /// The winner searched again against sha2 before it was cached; null
-    /// when there is no winner or the sweep was interrupted first.
+    /// The fastest other setting against the default, and which `bench`
+    /// runs from now on; null when the sweep was interrupted first.
+    pub decision: Option<Decision>,
+    /// The kept setting (the candidate, or the default) searched again
+    /// against sha2; null when nothing was decided.
     pub verification: Option<Verification>,
     pub ended: Ended,
     pub interrupted: bool,
-    /// Wall-clock seconds of the sweep, compilation, warm-ups and
-    /// verification included.
+    /// Wall-clock seconds of the sweep, compilation, warm-ups,
+    /// confirmation and verification included.
     pub seconds: f64,
-    /// The cache file the best setting was saved to; null when it was not.
+    /// The cache file the tuned setting was saved to, or an earlier entry
+    /// removed from; null when it was not touched.
     pub cache: Option<String>,
+    /// What was done to the cache: `stored` (the tuned setting), `removed`
+    /// (an earlier entry for this adapter: the default stays), `unchanged`
+    /// (the default stays and nothing was cached for it); null when the
+    /// sweep was interrupted or failed.
+    pub cache_action: Option<CacheAction>,
+}
+
+/// What `tune` did to the cache.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CacheAction {
+    Stored,
+    Removed,
+    Unchanged,
 }
 
 impl TuneResult {
@@ -150,8 +195,18 @@ impl TuneResult {
         adapter: &GpuAdapter,
         plan: &SweepPlan,
         sweep: &Sweep,
-        cache: Option<String>,
+        change: Option<&CacheChange>,
     ) -> Self {
+        let (cache, cache_action) = match change {
+            Some(CacheChange::Stored(path)) => {
+                (Some(path.display().to_string()), Some(CacheAction::Stored))
+            }
+            Some(CacheChange::Removed(path, _)) => {
+                (Some(path.display().to_string()), Some(CacheAction::Removed))
+            }
+            Some(CacheChange::Unchanged) => (None, Some(CacheAction::Unchanged)),
+            None => (None, None),
+        };
         TuneResult {
             device: adapter.summary(),
             plan: PlanReport {
@@ -166,37 +221,47 @@ impl TuneResult {
             },
             trials: sweep.trials.clone(),
             best: sweep.best.clone(),
+            decision: sweep.decision.clone(),
             verification: sweep.verification.clone(),
             ended: sweep.ended,
             interrupted: sweep.interrupted(),
             seconds: sweep.seconds,
             cache,
+            cache_action,
         }
     }
 }
 
-/// A finished sweep's proven winner, ready to cache: an error when the
-/// sweep was interrupted or measured nothing, or when the winner failed
-/// its verification.
-pub fn winner(sweep: &Sweep) -> Result<TunedSettings> {
-    let Some(best) = sweep.best.clone().filter(|_| !sweep.interrupted()) else {
+/// What a finished sweep leaves for the cache: the tuned setting, proven,
+/// or `None` when the default stays; an error when the sweep was
+/// interrupted or decided nothing, or when the kept setting failed its
+/// verification.
+pub fn winner(sweep: &Sweep) -> Result<Option<TunedSettings>> {
+    let Some(decision) = sweep.decision.as_ref().filter(|_| !sweep.interrupted()) else {
         return Err(Error::device(format!(
             "tuning {} after {} settings; nothing was cached",
             if sweep.interrupted() {
                 "interrupted"
             } else {
-                "measured nothing"
+                "decided nothing"
             },
             sweep.trials.len(),
         )));
     };
+    let setting = match &decision.tuned {
+        Some(tuned) => format!(
+            "the tuned setting (workgroup {} x {} nonces)",
+            tuned.kernel.workgroup_size, tuned.kernel.nonces_per_invocation
+        ),
+        None => format!(
+            "the default setting (workgroup {} x {} nonces)",
+            decision.default.kernel.workgroup_size, decision.default.kernel.nonces_per_invocation
+        ),
+    };
     match &sweep.verification {
-        Some(v) if v.passed => Ok(best),
+        Some(v) if v.passed => Ok(decision.tuned.clone()),
         _ => Err(Error::check_failed(format!(
-            "the fastest setting (workgroup {} x {} nonces) failed its check against sha2 \
-({}); nothing was cached",
-            best.kernel.workgroup_size,
-            best.kernel.nonces_per_invocation,
+            "{setting} failed its check against sha2 ({}); nothing was cached",
             sweep
                 .verification
                 .as_ref()
@@ -232,15 +297,16 @@ fn describe_failure(v: &Verification) -> String {
 }
 
 /// The sweep run to its end with the process's stop flag (Ctrl-C), for
-/// `bench --tune`: the proven winner, or an error.
+/// `bench --tune`: the proven tuned setting (`None`: the default stays), or
+/// an error.
 pub fn sweep(
     adapter: &GpuAdapter,
     header: &KnownHeader,
     plan: &SweepPlan,
-) -> Result<(Sweep, TunedSettings)> {
+) -> Result<(Sweep, Option<TunedSettings>)> {
     let sweep = sweep_until(adapter, header, plan, crate::signals::stop_flag(), |_| {})?;
-    let best = winner(&sweep)?;
-    Ok((sweep, best))
+    let kept = winner(&sweep)?;
+    Ok((sweep, kept))
 }
 
 /// The fastest trial.

@@ -24,12 +24,18 @@ use super::plan::Grid;
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stage {
+    /// The untuned default, measured first: what bench runs without a
+    /// cache, and what a setting must beat to be cached.
+    Default,
     /// The coarse grid of shapes.
     Coarse,
     /// Neighbours of the best shape so far.
     Refine,
     /// Other batch times with the best shape.
     Batch,
+    /// The fastest other setting and the default again, alternating, to
+    /// decide which `bench` runs.
+    Confirm,
 }
 
 /// A grid position: (workgroup index, nonces index).

@@ -1,8 +1,10 @@
-//! Running a sweep on one adapter: shapes in the order `search.rs` gives,
-//! then the other batch times with the best shape, each setting compiled,
-//! warmed up and timed by `bench::run` (its warm-up, its share checks by
-//! sha2), within the plan's cap on settings and seconds; then the winner is
-//! proven (`verify.rs`).
+//! Running a sweep on one device: the untuned default first, then shapes
+//! in the order `search.rs` gives, then the other batch times with the best
+//! shape, each setting compiled, warmed up and timed by `bench::run` (its
+//! warm-up, its share checks by sha2), within the plan's cap on settings
+//! and seconds; then the fastest other setting against the default in
+//! alternating runs (`decide.rs`), and the setting kept is proven
+//! (`verify.rs`).
 //!
 //! A stop flag (Ctrl-C) is polled between settings and by every setting's
 //! run, between batches of at most 250 ms: the sweep ends within about
@@ -11,24 +13,22 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use super::decide::{self, Decision, Role, CONFIRM_ORDER};
+use super::measure::{measure, Overhead};
 use super::plan::{fits, DroppedShape, Fit, Grid, ShapeLimits, SweepPlan};
+use super::rig::{GpuRig, Rig};
 use super::search::{ShapeSearch, Stage};
 use super::verify::{verify, Verification};
 use super::{Ended, Trial, TunedSettings};
-use crate::bench::{self, BenchOptions, StopRule};
 use crate::catalog::KnownHeader;
 use crate::error::{Error, Result};
-use crate::gpu::{GpuAdapter, GpuSearcher, KernelConfig};
-use crate::report::KernelReport;
-
-/// Length of one interval of a setting's time series: a 2 s setting gives
-/// about 8 intervals for its spread.
-const SAMPLE_SECONDS: f64 = 0.25;
+use crate::gpu::{GpuAdapter, KernelConfig};
 
 /// What a sweep is doing, for a progress display.
 pub enum SweepEvent<'a> {
-    /// A setting is about to be compiled and measured: its number (from 1),
-    /// and about how many settings the sweep will measure in all.
+    /// A setting is about to be compiled and measured: its number (from 1;
+    /// the confirmation's runs are numbered on from the search's), and
+    /// about how many settings the sweep will measure in all.
     Starting {
         number: usize,
         planned: usize,
@@ -36,10 +36,11 @@ pub enum SweepEvent<'a> {
         config: KernelConfig,
         batch_ms: u64,
     },
-    /// A setting was measured to the end.
+    /// A setting was measured to the end (a confirmation run has the stage
+    /// `Confirm`).
     Measured(&'a Trial),
-    /// The winner is being verified.
-    Verifying(&'a TunedSettings),
+    /// The setting kept is being verified.
+    Verifying { config: KernelConfig, batch_ms: u64 },
 }
 
 /// A sweep, finished, cut by its budget or by a signal.
@@ -50,12 +51,15 @@ pub struct Sweep {
     pub nonces_per_invocation: Vec<u32>,
     pub dropped: Vec<DroppedShape>,
     pub limits: ShapeLimits,
-    /// Every setting measured to the end, in order.
+    /// Every setting measured to the end, in order, the default first.
     pub trials: Vec<Trial>,
     /// The fastest of them; `None` when nothing was measured.
     pub best: Option<TunedSettings>,
-    /// The winner's proof; `None` when there is no winner or the sweep was
-    /// interrupted before it.
+    /// The default or the candidate, and why; `None` when the sweep was
+    /// interrupted before it was decided.
+    pub decision: Option<Decision>,
+    /// The proof of the setting kept (the candidate, or the default);
+    /// `None` when nothing was decided.
     pub verification: Option<Verification>,
     pub ended: Ended,
     /// Wall-clock seconds, compilation, warm-ups and verification included.
@@ -70,10 +74,21 @@ impl Sweep {
     }
 }
 
-/// The sweep, ending within about a second of `stop` being set, with what
-/// was measured until then.
+/// The sweep on a GPU adapter, ending within about a second of `stop`
+/// being set, with what was measured until then.
 pub fn sweep_until(
     adapter: &GpuAdapter,
+    header: &KnownHeader,
+    plan: &SweepPlan,
+    stop: &AtomicBool,
+    on_event: impl FnMut(SweepEvent<'_>),
+) -> Result<Sweep> {
+    sweep_on(&mut GpuRig::new(adapter), header, plan, stop, on_event)
+}
+
+/// [`sweep_until`] on any [`Rig`].
+pub fn sweep_on(
+    rig: &mut dyn Rig,
     header: &KnownHeader,
     plan: &SweepPlan,
     stop: &AtomicBool,
@@ -81,12 +96,12 @@ pub fn sweep_until(
 ) -> Result<Sweep> {
     plan.check().map_err(Error::input)?;
     let started = Instant::now();
-    let limits = ShapeLimits::of(&adapter.adapter.limits());
+    let limits = rig.limits();
     let (grid, dropped) = Grid::fit(plan, &limits);
     if grid.is_empty() {
         return Err(Error::input(format!(
             "nothing to sweep: no kernel shape fits {} (largest workgroup {})",
-            adapter.label(),
+            rig.label(),
             limits.max_workgroup()
         )));
     }
@@ -97,25 +112,55 @@ pub fn sweep_until(
         limits,
         trials: Vec::new(),
         best: None,
+        decision: None,
         verification: None,
         ended: Ended::Complete,
         seconds: 0.0,
     };
     let stopped = || stop.load(Ordering::Relaxed);
     let other_batches = plan.other_batch_ms();
-    let shape_cap = plan.max_settings.saturating_sub(other_batches.len()).max(1);
+    // The default's slot is kept first, the batch times' last.
+    let shape_cap = plan
+        .max_settings
+        .saturating_sub(1 + other_batches.len())
+        .max(1);
     let mut search = ShapeSearch::new(grid);
-    let mut searcher: Option<GpuSearcher> = None;
     // What compilation and warm-up cost per setting so far, for the budget.
     let mut overhead = Overhead::default();
-
-    let mut ended = None;
-    // Settings started, measured to the end or not.
-    let mut started_settings = 0;
-    let mut shapes_capped = false;
+    // The confirmation's runs, kept aside from the start of the search.
+    let reserve = |overhead: &Overhead| CONFIRM_ORDER.len() as f64 * overhead.estimate(plan);
     let planned = |search: &ShapeSearch, done: usize| {
         (done + search.remaining_estimate() + other_batches.len()).min(plan.max_settings)
     };
+
+    // 1. The untuned default, as bench runs it with nothing cached.
+    let (default_config, default_ms) = (decide::default_config(), decide::default_batch_ms());
+    on_event(SweepEvent::Starting {
+        number: 1,
+        planned: planned(&search, 1),
+        stage: Stage::Default,
+        config: default_config,
+        batch_ms: default_ms,
+    });
+    let mut started_settings = 1;
+    let default = measure(
+        rig,
+        default_config,
+        header,
+        default_ms,
+        Stage::Default,
+        plan,
+        stop,
+    )?;
+    if let Some(trial) = &default {
+        overhead.add(trial);
+        on_event(SweepEvent::Measured(trial));
+        sweep.trials.push(trial.clone());
+    }
+
+    // 2. Shapes, coarse to fine.
+    let mut ended = None;
+    let mut shapes_capped = false;
     loop {
         if stopped() {
             ended = Some(Ended::Interrupted);
@@ -130,7 +175,8 @@ pub fn sweep_until(
         let Some((stage, position)) = search.next_shape() else {
             break;
         };
-        if let Some(why) = out_of_budget(done, started.elapsed().as_secs_f64(), &overhead, plan) {
+        let elapsed = started.elapsed().as_secs_f64() + reserve(&overhead);
+        if let Some(why) = out_of_budget(done, elapsed, &overhead, plan) {
             ended = Some(why);
             break;
         }
@@ -144,16 +190,7 @@ pub fn sweep_until(
             batch_ms,
         });
         started_settings += 1;
-        let trial = measure(
-            adapter,
-            &mut searcher,
-            config,
-            header,
-            batch_ms,
-            stage,
-            plan,
-            stop,
-        )?;
+        let trial = measure(rig, config, header, batch_ms, stage, plan, stop)?;
         search.record(position, trial.as_ref().map(|t| t.hashes_per_second));
         if let Some(trial) = trial {
             overhead.add(&trial);
@@ -161,16 +198,22 @@ pub fn sweep_until(
             sweep.trials.push(trial);
         }
     }
+
+    // 3. The other batch times with the best shape (the default's own
+    // setting is not measured twice).
     if let (None, Some(best)) = (ended, search.best()) {
         let config = search.grid().config(best.0, best.1);
-        for &batch_ms in &other_batches {
+        let batches = other_batches
+            .iter()
+            .filter(|&&ms| !(config == default_config && ms == default_ms));
+        for &batch_ms in batches {
             if stopped() {
                 ended = Some(Ended::Interrupted);
                 break;
             }
             let done = started_settings;
-            if let Some(why) = out_of_budget(done, started.elapsed().as_secs_f64(), &overhead, plan)
-            {
+            let elapsed = started.elapsed().as_secs_f64() + reserve(&overhead);
+            if let Some(why) = out_of_budget(done, elapsed, &overhead, plan) {
                 ended = Some(why);
                 break;
             }
@@ -182,16 +225,7 @@ pub fn sweep_until(
                 batch_ms,
             });
             started_settings += 1;
-            let trial = measure(
-                adapter,
-                &mut searcher,
-                config,
-                header,
-                batch_ms,
-                Stage::Batch,
-                plan,
-                stop,
-            )?;
+            let trial = measure(rig, config, header, batch_ms, Stage::Batch, plan, stop)?;
             if let Some(trial) = trial {
                 overhead.add(&trial);
                 on_event(SweepEvent::Measured(&trial));
@@ -208,98 +242,99 @@ pub fn sweep_until(
             Ended::Complete
         })
     };
-    sweep.best = super::best(&sweep.trials).map(|winner| winner.settings(adapter));
-    if let (Some(best), false) = (&sweep.best, sweep.interrupted()) {
-        on_event(SweepEvent::Verifying(best));
-        let config = best
-            .kernel_config()
-            .expect("a sweep measures the fast kernel");
-        let searcher = open(adapter, &mut searcher, config)?;
+    let summary = rig.summary();
+    sweep.best = super::best(&sweep.trials).map(|winner| winner.settings(&summary));
+
+    // 4. The fastest other setting against the default.
+    if !sweep.interrupted() {
+        let candidate = super::best(
+            &sweep
+                .trials
+                .iter()
+                .filter(|t| !decide::is_default(t))
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+        .cloned();
+        sweep.decision = match (&default, &candidate) {
+            (Some(d), Some(c)) if c.hashes_per_second > d.hashes_per_second => {
+                let first = started_settings + 1;
+                match confirm(rig, c, header, plan, stop, first, &mut on_event)? {
+                    Some(runs) => Some(Decision::confirmed(c, runs, c.settings(&summary))),
+                    None => {
+                        sweep.ended = Ended::Interrupted;
+                        None
+                    }
+                }
+            }
+            _ => Some(Decision::default_first(
+                default.as_ref(),
+                candidate.as_ref(),
+            )),
+        };
+    }
+
+    // 5. The setting kept, proven.
+    if let Some(decision) = &sweep.decision {
+        let (config, batch_ms) = match &decision.tuned {
+            Some(tuned) => (
+                tuned
+                    .kernel_config()
+                    .expect("a sweep measures the fast kernel"),
+                tuned.batch_ms,
+            ),
+            None => (default_config, default_ms),
+        };
+        on_event(SweepEvent::Verifying { config, batch_ms });
+        let (searcher, _) = rig.searcher(config)?;
         sweep.verification = Some(verify(searcher, header)?);
     }
     sweep.seconds = started.elapsed().as_secs_f64();
     Ok(sweep)
 }
 
-/// The searcher with `config` compiled: opened on first use, recompiled
-/// when the shape changes.
-fn open<'a>(
-    adapter: &GpuAdapter,
-    searcher: &'a mut Option<GpuSearcher>,
-    config: KernelConfig,
-) -> Result<&'a mut GpuSearcher> {
-    match searcher {
-        Some(opened) => {
-            opened.reconfigure(config)?;
-        }
-        None => *searcher = Some(GpuSearcher::open(adapter, config)?),
-    }
-    Ok(searcher.as_mut().expect("opened above"))
-}
-
-/// One setting: compiled (timed), then `bench::run` with its warm-up and
-/// share checks. `None` when a signal cut its run short (a partial run is
-/// not a fair comparison) or nothing was timed.
-#[allow(clippy::too_many_arguments)]
-fn measure(
-    adapter: &GpuAdapter,
-    searcher: &mut Option<GpuSearcher>,
-    config: KernelConfig,
+/// The candidate and the default in [`CONFIRM_ORDER`]; `None` when a
+/// signal cut a run short.
+fn confirm(
+    rig: &mut dyn Rig,
+    candidate: &Trial,
     header: &KnownHeader,
-    batch_ms: u64,
-    stage: Stage,
     plan: &SweepPlan,
     stop: &AtomicBool,
-) -> Result<Option<Trial>> {
-    let compiling = Instant::now();
-    let same = searcher.as_ref().is_some_and(|s| s.config() == config);
-    let searcher = open(adapter, searcher, config)?;
-    let compile_seconds = if same {
-        0.0
-    } else {
-        compiling.elapsed().as_secs_f64()
-    };
-    let mut options =
-        BenchOptions::new(header.clone(), StopRule::Seconds(plan.seconds_per_setting));
-    options.batch_seconds = batch_ms as f64 / 1000.0;
-    options.progress = false;
-    options.sample_seconds = SAMPLE_SECONDS;
-    // Shares at the default difficulty (1,024 to 2,048 a setting), each
-    // checked by sha2: a shape that reports a wrong nonce fails the sweep,
-    // and so does one whose shares are too few for the nonces it claims
-    // (a shape that skips nonces looks faster than it is).
-    options.share_bits = None;
-    let outcome = bench::run(searcher, &options, stop, None)?;
-    let rate = outcome.hashes_per_second();
-    let Some(warmup) = outcome.warmup.clone() else {
-        return Ok(None);
-    };
-    if outcome.interrupted {
-        return Ok(None);
+    first: usize,
+    on_event: &mut impl FnMut(SweepEvent<'_>),
+) -> Result<Option<Vec<Trial>>> {
+    let candidate_config = candidate
+        .kernel_config()
+        .expect("a sweep measures the fast kernel");
+    let mut runs = Vec::new();
+    for (k, role) in CONFIRM_ORDER.iter().enumerate() {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let (config, batch_ms) = match role {
+            Role::Candidate => (candidate_config, candidate.batch_ms),
+            Role::Default => (decide::default_config(), decide::default_batch_ms()),
+        };
+        on_event(SweepEvent::Starting {
+            number: first + k,
+            planned: first + CONFIRM_ORDER.len() - 1,
+            stage: Stage::Confirm,
+            config,
+            batch_ms,
+        });
+        match measure(rig, config, header, batch_ms, Stage::Confirm, plan, stop)? {
+            Some(trial) => {
+                on_event(SweepEvent::Measured(&trial));
+                runs.push(trial);
+            }
+            None if stop.load(Ordering::Relaxed) => return Ok(None),
+            // A run that timed nothing is missing from the rule's count,
+            // and the default stays.
+            None => {}
+        }
     }
-    let proof = outcome.proof();
-    if let Some(why) = proof.failure() {
-        return Err(Error::check_failed(format!(
-            "the setting {config} at {batch_ms} ms: {why}; nothing was cached"
-        )));
-    }
-    if outcome.nonces == 0 || !(rate > 0.0 && rate.is_finite()) {
-        return Ok(None);
-    }
-    Ok(Some(Trial {
-        kernel: KernelReport::from(config),
-        batch_ms,
-        hashes_per_second: rate,
-        stage,
-        compile_seconds,
-        warmup,
-        seconds: outcome.seconds,
-        nonces: outcome.nonces,
-        share_bits: outcome.share_bits,
-        shares_verified: outcome.shares_verified,
-        proof_of_work: proof,
-        spread: outcome.sample_spread(),
-    }))
+    Ok(Some(runs))
 }
 
 /// Why the next setting may not start, if it may not.
@@ -313,30 +348,5 @@ fn out_of_budget(
         Fit::Yes => None,
         Fit::SettingsCap => Some(Ended::SettingsCap),
         Fit::TimeBudget => Some(Ended::TimeBudget),
-    }
-}
-
-/// The mean cost of compiling and warming up a setting so far.
-#[derive(Default)]
-struct Overhead {
-    seconds: f64,
-    settings: usize,
-}
-
-impl Overhead {
-    fn add(&mut self, trial: &Trial) {
-        self.seconds += trial.compile_seconds + trial.warmup.seconds;
-        self.settings += 1;
-    }
-
-    /// The next setting's estimated cost: its timed seconds plus the mean
-    /// overhead so far (none before the first).
-    fn estimate(&self, plan: &SweepPlan) -> f64 {
-        let mean = if self.settings == 0 {
-            0.0
-        } else {
-            self.seconds / self.settings as f64
-        };
-        plan.seconds_per_setting + mean
     }
 }

@@ -312,12 +312,18 @@ async fn run_bench(
 }
 
 /// The site estimate from `inputs` (JSON: `plant_mw`, `fraction`, `pue`,
-/// and `joules_per_terahash` or `bench`); returns `{estimate, svg}`.
+/// and `joules_per_terahash` or `bench`); returns `{estimate, words, svg}`.
 #[wasm_bindgen]
 pub fn estimate(inputs: &str) -> Result<String, JsValue> {
     let inputs: report::EstimateInputs = serde_json::from_str(inputs)
         .map_err(|e| js_sys::Error::new(&format!("estimate inputs: {e}")))?;
     json(&report::estimate(&inputs).map_err(js_error)?)
+}
+
+/// J/TH as every hashwatt output rounds it (3 significant figures).
+#[wasm_bindgen]
+pub fn jth(joules_per_terahash: f64) -> String {
+    hashwatt::units::format_jth(joules_per_terahash)
 }
 
 /// The plant's defaults and the reference ASICs, for the page's inputs.

@@ -105,6 +105,9 @@ pub struct EstimateInputs {
 #[derive(Serialize)]
 pub struct EstimateOut {
     pub estimate: model::Estimate,
+    /// Every figure as the native tool shows it (the headline, J/TH and
+    /// the device-vs-ASIC ratio rounded the one way), for the page.
+    pub words: site::words::EstimateWords,
     pub svg: String,
 }
 
@@ -146,5 +149,9 @@ pub fn estimate(inputs: &EstimateInputs) -> Result<EstimateOut> {
     let estimate = model::estimate(&site, efficiency);
     model::check(&estimate)?;
     let svg = hashwatt::plot::estimate_svg_text(&estimate).map_err(Error::input)?;
-    Ok(EstimateOut { estimate, svg })
+    Ok(EstimateOut {
+        words: site::words::words(&estimate),
+        estimate,
+        svg,
+    })
 }

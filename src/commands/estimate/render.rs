@@ -1,11 +1,20 @@
-//! The estimate as a table: the inputs with where each came from, one
-//! column per scenario, the fleet, and the reference ASICs.
+//! The estimate as a person reads it: the headline first (one line per
+//! scenario), then the inputs, one column per scenario, the fleet, and the
+//! reference ASICs. Where each figure came from (`measured`, `chain`,
+//! `given`...) is shown with `--explain`; the JSON always has it. Words
+//! and rounding come from [`crate::site::words`] and [`crate::units`].
 
-use crate::report::format_si;
 use crate::site::fleet::short;
+use crate::site::words::{self, RATIO_HEADING, RATIO_NOTE};
 use crate::site::{Estimate, Scenario, Source};
+use crate::units::{
+    format_btc, format_count, format_jth, format_mw, format_percent, format_rate, format_ratio,
+    format_si, format_sig, format_usd,
+};
 
-const LABEL: usize = 30;
+const LABEL: usize = 44;
+/// The ASIC table's first column: model and J/TH.
+const MODEL: usize = 35;
 const COLUMN: usize = 17;
 
 /// The two lines `bench` ends with.
@@ -15,22 +24,18 @@ pub fn summary_lines(estimate: &Estimate) -> [String; 2] {
     let asic = &best.scenarios[0];
     [
         format!(
-            "  at {} MW (PUE {:.2}) this device would hash {}H/s: {:.4}% of a {}H/s network, {:.3} BTC/day",
-            s.site_watts / 1e6,
+            "  at site scale (PUE {:.2}): {}",
             estimate.site.pue,
-            format_si(s.site_hashes_per_second),
-            100.0 * s.network_share,
-            format_si(estimate.site.network.hashes_per_second),
-            s.btc_per_day
+            words::headline(estimate, s)
         ),
         format!(
-            "  the same site with {} ({} J/TH): {}H/s, {:.1}% of the network, {:.1} BTC/day ({} less energy per hash)",
+            "  the same site with the {} ({} J/TH): {}, {} of the network, {} BTC/day; this device spends {}",
             best.model,
-            best.joules_per_terahash,
-            format_si(asic.hashes_per_second),
-            100.0 * asic.network_share,
-            asic.btc_per_day,
-            format_ratio(best.device_energy_ratio)
+            format_jth(best.joules_per_terahash),
+            format_rate(asic.hashes_per_second),
+            format_percent(asic.network_share),
+            format_btc(asic.btc_per_day),
+            words::energy_versus(best.device_energy_ratio, &best.model)
         ),
     ]
 }
@@ -47,74 +52,67 @@ fn from(sources: &[Source]) -> String {
         .join(", ")
 }
 
-/// 0.44x, 1.23x, 87x, 9234x.
-fn format_ratio(ratio: f64) -> String {
-    if ratio < 10.0 {
-        format!("{ratio:.2}x")
-    } else {
-        format!("{ratio:.0}x")
-    }
+/// The table, with the sources of each figure when `explain`.
+struct Table<'a> {
+    e: &'a Estimate,
+    explain: bool,
 }
 
-fn format_jth(jth: f64) -> String {
-    if jth >= 100.0 {
-        format!("{jth:.0}")
-    } else {
-        format!("{jth:.2}")
-    }
-}
-
-/// A number with this many decimals, or in exponent form when it is too
-/// large for a column.
-fn fixed(value: f64, decimals: usize) -> String {
-    let smallest = 10f64.powi(-(decimals as i32));
-    if value.abs() >= 1e12 || (value != 0.0 && value.abs() < smallest) {
-        format!("{value:.3e}")
-    } else {
-        format!("{value:.decimals$}")
-    }
-}
-
-/// $16,875,000; $45.22; -$27.50.
-pub fn format_usd(value: f64) -> String {
-    let sign = if value < 0.0 { "-" } else { "" };
-    let magnitude = value.abs();
-    if magnitude >= 1e12 || (magnitude != 0.0 && magnitude < 0.01) {
-        format!("{sign}${magnitude:.3e}")
-    } else if magnitude >= 1000.0 {
-        let digits = format!("{magnitude:.0}");
-        let mut grouped = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
+impl Table<'_> {
+    /// " [given]" with `--explain`, else nothing.
+    fn tag(&self, word: &str) -> String {
+        if self.explain {
+            format!(" [{word}]")
+        } else {
+            String::new()
         }
-        format!("{sign}${grouped}")
-    } else {
-        format!("{sign}${magnitude:.2}")
+    }
+
+    fn row(&self, label: &str, cells: impl Iterator<Item = String>, sources: &str) {
+        let cells: String = cells.map(|c| format!("{c:>COLUMN$}")).collect();
+        if self.explain {
+            outln!("  {label:<LABEL$}{cells}   {sources}");
+        } else {
+            outln!("  {label:<LABEL$}{cells}");
+        }
+    }
+
+    fn scenario_row(&self, label: &str, cell: impl Fn(&Scenario) -> String, sources: &[Source]) {
+        self.row(label, self.e.scenarios.iter().map(cell), &from(sources));
     }
 }
 
-fn row(label: &str, cells: impl Iterator<Item = String>, sources: &str) {
-    let cells: String = cells.map(|c| format!("{c:>COLUMN$}")).collect();
-    outln!("  {label:<LABEL$}{cells}   {sources}");
-}
-
-fn scenario_row(e: &Estimate, label: &str, cell: impl Fn(&Scenario) -> String, sources: &[Source]) {
-    row(label, e.scenarios.iter().map(cell), &from(sources));
-}
-
-pub fn print_table(e: &Estimate) {
+pub fn print_table(e: &Estimate, explain: bool) {
+    let t = Table { e, explain };
     let i = &e.inputs;
     let network = &e.site.network;
     let eff = e.efficiency.provenance();
+    let moves = e.scenarios.iter().any(|s| s.joining.moves_network);
+
+    // The answer first.
+    for s in &e.scenarios {
+        outln!("{}", words::headline(e, s));
+    }
+    match &e.scenarios[..] {
+        [one] => {
+            if let Some(note) = words::joining_note(e, one) {
+                outln!("  {note}");
+            }
+        }
+        _ if moves => outln!(
+            "  each site's hashrate joins today's {} network: shares, bitcoin and revenue are after it joins",
+            format_rate(network.hashes_per_second)
+        ),
+        _ => {}
+    }
+    outln!();
+
     outln!(
-        "efficiency   {} J/TH ({}H/J), {}   [{}]",
+        "efficiency   {} J/TH ({}H/J), {}{}",
         format_jth(e.efficiency.joules_per_terahash),
         format_si(e.efficiency.hashes_per_joule),
         e.efficiency.source,
-        eff.word()
+        t.tag(eff.word())
     );
     if let Some(fleet) = &e.measured_fleet {
         let mix: Vec<String> = fleet
@@ -144,33 +142,38 @@ pub fn print_table(e: &Estimate) {
         );
     }
     outln!(
-        "site         {} MW plant [{}], PUE {:.2} [{}], uptime {}% [{}]",
-        i.plant_mw.value,
-        i.plant_mw.source.word(),
+        "site         {} plant{}, PUE {:.2}{}, uptime {}%{}",
+        format_mw(i.plant_mw.value),
+        t.tag(i.plant_mw.source.word()),
         i.pue.value,
-        i.pue.source.word(),
-        100.0 * i.uptime.value,
-        i.uptime.source.word()
+        t.tag(i.pue.source.word()),
+        format_sig(100.0 * i.uptime.value, 3),
+        t.tag(i.uptime.source.word())
     );
     outln!(
-        "network      {}H/s [{}]: {}",
-        format_si(network.hashes_per_second),
-        network.source.word(),
+        "network      {}{}{}: {}",
+        format_rate(network.hashes_per_second),
+        if moves { " today" } else { "" },
+        t.tag(network.source.word()),
         network.basis
     );
     outln!(
-        "reward       {} BTC subsidy [{}] + {} BTC fees [{}] per block, 144 blocks a day",
+        "reward       {} BTC subsidy{} + {} BTC fees{} per block, 144 blocks a day",
         i.subsidy_btc.value,
-        network.subsidy_basis(),
+        t.tag(&network.subsidy_basis()),
         i.fees_btc_per_block.value,
-        i.fees_btc_per_block.source.word()
+        t.tag(i.fees_btc_per_block.source.word())
     );
     let mut prices = Vec::new();
     if let Some(p) = i.btc_usd {
-        prices.push(format!("BTC {} [given]", format_usd(p.value)));
+        prices.push(format!("BTC {}{}", format_usd(p.value), t.tag("given")));
     }
     if let Some(p) = i.power_usd_per_mwh {
-        prices.push(format!("power sold at {}/MWh [given]", format_usd(p.value)));
+        prices.push(format!(
+            "power sold at {}/MWh{}",
+            format_usd(p.value),
+            t.tag("given")
+        ));
     }
     for m in e.fleet.iter().filter(|m| m.device_usd.is_some()) {
         let name = match m.efficiency.measured {
@@ -178,8 +181,9 @@ pub fn print_table(e: &Estimate) {
             None => "the device".into(),
         };
         prices.push(format!(
-            "{name} at {} each [given]",
-            format_usd(m.device_usd.unwrap_or(0.0))
+            "{name} at {} each{}",
+            format_usd(m.device_usd.unwrap_or(0.0)),
+            t.tag("given")
         ));
     }
     if !prices.is_empty() {
@@ -190,18 +194,29 @@ pub fn print_table(e: &Estimate) {
         i.subsidy_btc.source,
         i.fees_btc_per_block.source,
     ];
-    match e.hashprice.usd_per_ph_day {
-        Some(usd) => outln!(
-            "hashprice    {:.6} BTC ({}) per PH/s per day: 1 PH/s / network x 144 x reward   [{}]",
-            e.hashprice.btc_per_ph_day,
-            format_usd(usd),
-            from(&[&reward[..], &[Source::Given]].concat())
+    let hashprice_sources = match e.hashprice.usd_per_ph_day {
+        Some(_) => from(&[&reward[..], &[Source::Given]].concat()),
+        None => from(&reward),
+    };
+    let hashprice = words::hashprice(&e.hashprice, network.hashes_per_second, e.site.reward_btc());
+    let today = if moves { " on today's network" } else { "" };
+    let after = match &e.scenarios[..] {
+        [one] if one.joining.moves_network => format!(
+            "; {} once the site joins",
+            words::hashprice(
+                &one.joining.hashprice_after,
+                one.joining.network_after_hashes_per_second,
+                e.site.reward_btc()
+            )
         ),
-        None => outln!(
-            "hashprice    {:.6} BTC per PH/s per day: 1 PH/s / network x 144 x reward   [{}]",
-            e.hashprice.btc_per_ph_day,
-            from(&reward)
-        ),
+        _ => String::new(),
+    };
+    if explain {
+        outln!(
+            "hashprice    {hashprice}{today}{after}: 1 PH/s / network x 144 x reward   [{hashprice_sources}]"
+        );
+    } else {
+        outln!("hashprice    {hashprice}{today}{after}");
     }
     outln!();
 
@@ -212,32 +227,19 @@ pub fn print_table(e: &Estimate) {
     let blocks = [&share[..], &[i.uptime.source]].concat();
     let btc = [&blocks[..], &reward[..]].concat();
     let energy = [&power[..], &[i.uptime.source]].concat();
-    let header: Vec<String> = (1..=e.scenarios.len())
-        .map(|n| format!("scenario {n}"))
-        .collect();
-    row("", header.into_iter(), "from");
-    scenario_row(
-        e,
-        "share of the plant",
-        |s| format!("{}", s.fraction),
-        &[i.fractions],
-    );
-    scenario_row(
-        e,
-        "power to mining",
-        |s| format!("{} MW", fixed(s.site_watts / 1e6, 1)),
-        &power,
-    );
-    scenario_row(
-        e,
-        "IT power (after PUE)",
-        |s| format!("{} MW", fixed(s.it_watts / 1e6, 1)),
-        &it,
-    );
-    scenario_row(
-        e,
+    if e.scenarios.len() > 1 || explain {
+        let header = e
+            .scenarios
+            .iter()
+            .map(|s| format!("{} of plant", format_percent(s.fraction)));
+        t.row("", header, "from");
+    }
+    let joined = if moves { ", after joining" } else { "" };
+    t.scenario_row("power to mining", |s| format_mw(s.site_watts / 1e6), &power);
+    t.scenario_row("IT power (after PUE)", |s| format_mw(s.it_watts / 1e6), &it);
+    t.scenario_row(
         "site hashrate",
-        |s| format!("{}H/s", format_si(s.site_hashes_per_second)),
+        |s| format_rate(s.site_hashes_per_second),
         &hashes,
     );
     if e.scenarios[0].devices.is_some() {
@@ -246,31 +248,42 @@ pub fn print_table(e: &Estimate) {
             .iter()
             .filter_map(|m| m.device_watts_source)
             .collect();
-        scenario_row(
-            e,
+        t.scenario_row(
             "devices",
-            |s| fixed(s.devices.unwrap_or(0.0), 0),
+            |s| format_count(s.devices.unwrap_or(0.0)),
             &[&it[..], &watts].concat(),
         );
     }
-    scenario_row(
-        e,
-        "network share",
-        |s| format!("{}%", fixed(100.0 * s.network_share, 4)),
+    t.scenario_row(
+        &format!("network share{joined}"),
+        |s| format_percent(s.network_share),
         &share,
     );
-    scenario_row(e, "blocks per day", |s| fixed(s.blocks_per_day, 4), &blocks);
-    scenario_row(e, "BTC per day", |s| fixed(s.btc_per_day, 4), &btc);
-    scenario_row(
-        e,
+    t.scenario_row(
+        "blocks per day",
+        |s| format_sig(s.blocks_per_day, 4),
+        &blocks,
+    );
+    t.scenario_row(
+        &format!("BTC per day{joined}"),
+        |s| format_btc(s.btc_per_day),
+        &btc,
+    );
+    if moves {
+        t.scenario_row(
+            "BTC per day at today's hashprice",
+            |s| at_todays_hashprice(s, format_btc(s.joining.btc_per_day_at_todays_hashprice)),
+            &btc,
+        );
+    }
+    t.scenario_row(
         "energy per day",
-        |s| format!("{} MWh", fixed(s.energy_mwh_per_day, 0)),
+        |s| format!("{} MWh", format_sig(s.energy_mwh_per_day, 4)),
         &energy,
     );
     let usd = [&btc[..], &[Source::Given]].concat();
     if e.scenarios[0].capital_usd.is_some() {
-        scenario_row(
-            e,
+        t.scenario_row(
             "capital cost",
             |s| format_usd(s.capital_usd.unwrap_or(0.0)),
             &[&hashes[..], &[Source::Given]].concat(),
@@ -285,43 +298,55 @@ pub fn print_table(e: &Estimate) {
                     .map_or("-".into(), format_usd)
             }
         };
-        scenario_row(
-            e,
-            "revenue per day",
+        t.scenario_row(
+            &format!("revenue per day{joined}"),
             money(|x| Some(x.revenue_usd_per_day)),
             &usd,
         );
-        scenario_row(
-            e,
-            "revenue per MWh = break-even",
+        t.scenario_row(
+            &format!("revenue per MWh{joined} = break-even"),
             money(|x| Some(x.revenue_usd_per_mwh)),
             &usd,
         );
+        if moves {
+            t.scenario_row(
+                "revenue per MWh at today's hashprice",
+                |s| {
+                    let revenue = s.joining.revenue_usd_per_mwh_at_todays_hashprice;
+                    at_todays_hashprice(s, revenue.map_or("-".into(), format_usd))
+                },
+                &usd,
+            );
+        }
         if i.power_usd_per_mwh.is_some() {
-            scenario_row(
-                e,
+            t.scenario_row(
                 "margin per MWh over selling",
                 money(|x| x.margin_usd_per_mwh),
                 &usd,
             );
-            scenario_row(
-                e,
+            t.scenario_row(
                 "margin per day over selling",
                 money(|x| x.margin_usd_per_day),
                 &usd,
             );
         }
         if e.scenarios[0].capital_usd.is_some() {
-            scenario_row(
-                e,
+            t.scenario_row(
                 "simple payback",
                 |s| match s.economics.and_then(|x| x.payback_days) {
-                    Some(days) => format!("{} days", fixed(days, 0)),
+                    Some(days) => format!("{} days", format_count(days)),
                     None => "never".into(),
                 },
                 &usd,
             );
         }
+    }
+    if moves && e.scenarios.len() > 1 {
+        t.scenario_row(
+            "hashprice once joined, BTC/PH/day",
+            |s| format_sig(s.joining.hashprice_after.btc_per_ph_day, 3),
+            &share,
+        );
     }
 
     if e.fleet.len() > 1 {
@@ -338,25 +363,26 @@ pub fn print_table(e: &Estimate) {
             let part = |f: fn(&crate::site::model::MemberPart) -> String| {
                 move |s: &Scenario| f(&s.fleet[k])
             };
-            scenario_row(
-                e,
+            t.scenario_row(
                 "  hashrate",
-                part(|p| format!("{}H/s", format_si(p.hashes_per_second))),
+                part(|p| format_rate(p.hashes_per_second)),
                 &own,
             );
             if m.efficiency.device_watts.is_some() {
-                scenario_row(
-                    e,
+                t.scenario_row(
                     "  devices",
-                    part(|p| fixed(p.devices.unwrap_or(0.0), 0)),
+                    part(|p| format_count(p.devices.unwrap_or(0.0))),
                     &own,
                 );
             }
-            scenario_row(e, "  BTC per day", part(|p| fixed(p.btc_per_day, 4)), &btc);
+            t.scenario_row(
+                &format!("  BTC per day{joined}"),
+                part(|p| format_btc(p.btc_per_day)),
+                &btc,
+            );
             if i.btc_usd.is_some() {
-                scenario_row(
-                    e,
-                    "  revenue per MWh",
+                t.scenario_row(
+                    &format!("  revenue per MWh{joined}"),
                     part(|p| p.revenue_usd_per_mwh.map_or("-".into(), format_usd)),
                     &usd,
                 );
@@ -369,39 +395,40 @@ pub fn print_table(e: &Estimate) {
         .scenarios
         .iter()
         .map(|_| format!("{:>8} {:>8}", "share", "BTC/day"));
-    row(
-        &format!("{:<22} {:>7}", "same site filled with", "J/TH"),
-        cells,
-        "device/ASIC",
+    let cells: String = cells.map(|c| format!("{c:>COLUMN$}")).collect();
+    outln!(
+        "  {:<MODEL$}{cells}   {RATIO_HEADING}",
+        format!("{:<26} {:>7}", "same site filled with", "J/TH")
     );
     for a in &e.asics {
-        let cells = a
+        let cells: String = a
             .scenarios
             .iter()
-            .map(|m| format!("{:>7.2}% {:>8.2}", 100.0 * m.network_share, m.btc_per_day));
-        row(
-            &format!("{:<22} {:>7}", a.model, a.joules_per_terahash),
-            cells,
-            &format!("{:>11}", format_ratio(a.device_energy_ratio)),
+            .map(|m| {
+                format!(
+                    "{:>8} {:>8}",
+                    format_percent(m.network_share),
+                    format_btc(m.btc_per_day)
+                )
+            })
+            .map(|c| format!("{c:>COLUMN$}"))
+            .collect();
+        outln!(
+            "  {:<MODEL$}{cells}   {:>8}",
+            format!("{:<26} {:>7}", a.model, format_jth(a.joules_per_terahash)),
+            format_ratio(a.device_energy_ratio),
         );
     }
-    outln!("  (ASIC efficiencies are the manufacturers' figures; device/ASIC is energy per hash, device over ASIC;");
+    outln!("  (ASIC efficiencies are the manufacturers' figures; {RATIO_NOTE};");
     outln!("  the scenarios are shares of the plant's output, not predictions)");
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dollars() {
-        assert_eq!(format_usd(16_875_000.0), "$16,875,000");
-        assert_eq!(format_usd(45.2234), "$45.22");
-        assert_eq!(format_usd(-27.5), "-$27.50");
-        assert_eq!(format_usd(1000.0), "$1,000");
-        assert_eq!(format_usd(123_456.7), "$123,457");
-        assert_eq!(format_usd(0.000_123_4), "$1.234e-4");
-        assert_eq!(fixed(0.000_012_34, 4), "1.234e-5");
-        assert_eq!(fixed(0.5, 4), "0.5000");
+/// A figure at today's hashprice, or why it has none: a site that alone
+/// outhashes today's network would be paid more than every block.
+fn at_todays_hashprice(s: &Scenario, figure: String) -> String {
+    if s.joining.site_over_network >= 1.0 {
+        "n/a (> network)".into()
+    } else {
+        figure
     }
 }
