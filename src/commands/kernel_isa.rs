@@ -142,8 +142,9 @@ fn print_table(report: &KernelIsaReport) {
         report.compiler,
         report.driver.as_deref().unwrap_or("RADV")
     );
+    outln!();
     outln!(
-        "\n  {:<11} {:<6} {:>10} {:>8} {:>8} {:>9} {:>7} {:>5} {:>5} {:>6} {:>8} {:>6} {:>9} {:>9}",
+        "  {:<11} {:<6} {:>10} {:>8} {:>8} {:>9} {:>7} {:>5} {:>5} {:>6} {:>8} {:>6} {:>9} {:>9}",
         "family",
         "group",
         "VALU/nonce",
@@ -199,7 +200,8 @@ fn print_table(report: &KernelIsaReport) {
 }
 
 fn print_notes(report: &KernelIsaReport, rows: &[FamilyIsa]) {
-    outln!("\n  {}", report.method);
+    outln!();
+    outln!("  {}", report.method);
     outln!("  ACO lat./thr.: ACO's own latency and inverse-throughput estimates for one wave (cycles), not measured");
     let mut seen = std::collections::BTreeSet::new();
     for row in rows {
@@ -250,7 +252,8 @@ fn print_notes(report: &KernelIsaReport, rows: &[FamilyIsa]) {
     if predictions.is_empty() {
         return;
     }
-    outln!("\n  {} (docs/isa.md, \"Predictions\"):", predict::LABEL);
+    outln!();
+    outln!("  {} (docs/isa.md, \"Predictions\"):", predict::LABEL);
     for p in predictions {
         let hashcat = p.hashcat.as_ref().map_or(String::new(), |h| {
             format!(
