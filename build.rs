@@ -7,7 +7,7 @@
 //! hashes (zeros vanish, sigma0/sigma1 of constants become literals), the
 //! round constants added to them, and the second hash's first rounds, which
 //! start from the constant initial state. What depends on the header but not
-//! the nonce is precomputed on the host (src/precompute.rs) and read
+//! the nonce is precomputed on the host (src/chain/precompute.rs) and read
 //! from the uniform `params.pre`.
 //!
 //! The output defines `fn sha256d_last_word(w3: u32) -> u32`: the last
@@ -19,7 +19,7 @@
 
 use std::fmt::Write as _;
 
-#[path = "src/sha256_math.rs"]
+#[path = "src/chain/sha256_math.rs"]
 #[allow(dead_code)]
 mod sha256_math;
 
@@ -278,7 +278,7 @@ fn generate() -> String {
          // Inputs: w3, the nonce as SHA-256 message word 3 (byte-swapped);\n\
          // params.midstate, the state after the header's first 64 bytes;\n\
          // params.pre, the nonce-independent terms the host precomputes\n\
-         // (src/precompute.rs). Output: the last state word H7 of\n\
+         // (src/chain/precompute.rs). Output: the last state word H7 of\n\
          // sha256d(header); the hash's top 32 bits are swap_bytes(H7).\n\n\
          fn sha256d_last_word(w3: u32) -> u32 {\n",
     );
@@ -311,7 +311,7 @@ fn main() {
         println!("cargo:rustc-cfg=hashwatt_avx512");
     }
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=src/sha256_math.rs");
+    println!("cargo:rerun-if-changed=src/chain/sha256_math.rs");
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let path = std::path::Path::new(&out_dir).join("sha256d_unrolled.wgsl");
     std::fs::write(&path, generate()).expect("write the generated WGSL");

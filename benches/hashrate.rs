@@ -24,12 +24,13 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use hashwatt::bench::{self, BenchOptions, StopRule};
-use hashwatt::catalog;
+use hashwatt::chain::catalog;
 use hashwatt::cpu::{self, CpuPath, CpuSearcher};
-use hashwatt::gpu::kernel_cost::kernel_cost;
-use hashwatt::gpu::{self, GpuSearcher, KernelConfig};
-use hashwatt::report::format_rate;
+use hashwatt::gpu::{self, GpuSearcher};
+use hashwatt::kernel::cost::kernel_cost;
+use hashwatt::kernel::KernelConfig;
 use hashwatt::search::Searcher;
+use hashwatt::units::format_rate;
 use sha2::digest::generic_array::GenericArray;
 
 fn main() {
@@ -289,7 +290,7 @@ fn compress_rate(seconds: f64) -> f64 {
 /// The sha2 reference search (two `compress256` a nonce) on this thread.
 fn reference_rate(seconds: f64) -> f64 {
     let known = catalog::latest_embedded();
-    let target = hashwatt::target::Target::from_leading_zero_bits(32).expect("valid");
+    let target = hashwatt::chain::target::Target::from_leading_zero_bits(32).expect("valid");
     let started = Instant::now();
     let mut nonces = 0u64;
     while started.elapsed().as_secs_f64() < seconds {
@@ -349,7 +350,7 @@ fn cpu_time_rate(path: CpuPath, seconds: f64) -> Option<f64> {
         text.split_whitespace().next()?.parse().ok()
     }
     let known = catalog::latest_embedded();
-    let target = hashwatt::target::Target::from_leading_zero_bits(32).expect("valid");
+    let target = hashwatt::chain::target::Target::from_leading_zero_bits(32).expect("valid");
     let job = cpu::Job::new(&known.header, &target);
     let before = on_cpu_ns()?;
     let started = Instant::now();

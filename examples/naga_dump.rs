@@ -4,7 +4,7 @@
 //! `cargo run --release --example naga_dump -- fast|reference|FILE.wgsl OUT_DIR [--as-written]`
 //! (`--as-written`: without the loader's const rewrite, src/gpu/rewrite.rs)
 #![allow(clippy::disallowed_macros)]
-use hashwatt::gpu::{KernelConfig, KernelVariant};
+use hashwatt::kernel::{KernelConfig, KernelVariant};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -19,10 +19,10 @@ fn main() {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (spv, glsl) = hashwatt::gpu::naga_outputs(&config, true);
+    let (spv, glsl) = hashwatt::kernel::naga_outputs(&config, true);
     let bytes: Vec<u8> = spv.iter().flat_map(|w| w.to_le_bytes()).collect();
     std::fs::write(dir.join(format!("{stem}.spv")), bytes).unwrap();
-    let (spv2, _) = hashwatt::gpu::naga_outputs(&config, false);
+    let (spv2, _) = hashwatt::kernel::naga_outputs(&config, false);
     let bytes: Vec<u8> = spv2.iter().flat_map(|w| w.to_le_bytes()).collect();
     std::fs::write(dir.join(format!("{stem}.unbounded.spv")), bytes).unwrap();
     std::fs::write(dir.join(format!("{stem}.comp")), glsl).unwrap();

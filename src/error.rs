@@ -203,14 +203,14 @@ pub fn require_positive(what: &str, value: f64) -> Result<f64> {
     }
 }
 
-impl From<crate::catalog::CatalogError> for Error {
-    fn from(e: crate::catalog::CatalogError) -> Self {
+impl From<crate::chain::catalog::CatalogError> for Error {
+    fn from(e: crate::chain::catalog::CatalogError) -> Self {
         Error::input(e.0)
     }
 }
 
-impl From<crate::target::TargetError> for Error {
-    fn from(e: crate::target::TargetError) -> Self {
+impl From<crate::chain::target::TargetError> for Error {
+    fn from(e: crate::chain::target::TargetError) -> Self {
         Error::input(e.to_string())
     }
 }

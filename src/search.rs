@@ -4,9 +4,9 @@
 //! A device keeps up to `depth()` batches in flight, so a GPU can work on the
 //! next batch while the host reads back and verifies the last one.
 
+use crate::chain::header::{BlockHash, BlockHeader};
+use crate::chain::target::Target;
 use crate::error::{Error, Result};
-use crate::header::{BlockHash, BlockHeader};
-use crate::target::Target;
 
 /// The nonce space of one header.
 pub const NONCE_SPACE: u64 = 1 << 32;

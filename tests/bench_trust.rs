@@ -12,14 +12,14 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use hashwatt::bench::{self, BenchOptions, StopRule, Verdict};
-use hashwatt::catalog;
+use hashwatt::chain::catalog;
+use hashwatt::chain::header::{BlockHash, BlockHeader};
+use hashwatt::chain::target::Target;
 use hashwatt::cpu::CpuSearcher;
 use hashwatt::error::Result;
-use hashwatt::header::{BlockHash, BlockHeader};
 use hashwatt::report;
-use hashwatt::schemas;
+use hashwatt::report::schemas;
 use hashwatt::search::{Batch, BatchResult, Searcher};
-use hashwatt::target::Target;
 
 /// A real CPU search held to `rate` nonces a second, on a schedule fixed
 /// from its first timed batch, so late wake-ups do not add up. Once the

@@ -9,14 +9,14 @@
 mod common;
 
 use common::{run_json, window_around};
-use hashwatt::catalog;
-use hashwatt::conformance::SplitMix;
+use hashwatt::chain::catalog;
+use hashwatt::chain::header::BlockHeader;
+use hashwatt::chain::target::Target;
 use hashwatt::cpu::{self, fast, CpuPath, CpuSearcher, Job};
 use hashwatt::error::exit;
-use hashwatt::header::BlockHeader;
-use hashwatt::hits;
 use hashwatt::search::{search_range, Batch, Searcher};
-use hashwatt::target::Target;
+use hashwatt::verify::device::SplitMix;
+use hashwatt::verify::hits;
 
 /// The paths this CPU has; each one it lacks is named on stderr.
 fn paths() -> Vec<CpuPath> {

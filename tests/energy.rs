@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use common::run_json;
-use hashwatt::energy::{self, Meter, NvmlMode, PciAddress};
+use hashwatt::sensors::energy::{self, Meter, NvmlMode, PciAddress};
 
 const INTERVAL: Duration = Duration::from_millis(2);
 

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use hashwatt::catalog;
-use hashwatt::header::BlockHeader;
+use hashwatt::chain::catalog;
+use hashwatt::chain::header::BlockHeader;
 
 const FIXTURE: &str = "tests/data/mainnet-headers-32257-35256.txt";
 

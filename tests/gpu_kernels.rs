@@ -4,12 +4,12 @@
 mod common;
 
 use common::{fixture_headers, gpu, window_around};
-use hashwatt::catalog;
-use hashwatt::conformance::SplitMix;
+use hashwatt::chain::catalog;
+use hashwatt::chain::target::Target;
 use hashwatt::cpu;
-use hashwatt::gpu::KernelConfig;
+use hashwatt::kernel::KernelConfig;
 use hashwatt::search::{search_range, Searcher};
-use hashwatt::target::Target;
+use hashwatt::verify::device::SplitMix;
 
 fn configs() -> Vec<KernelConfig> {
     vec![
@@ -155,7 +155,7 @@ fn ties_on_the_top_limb_are_decided_on_all_256_bits() {
 /// never a panic.
 #[test]
 fn a_kernel_the_device_rejects_is_an_error_naming_the_adapter() {
-    let Some(hashwatt::device::DeviceChoice::Gpu(adapter)) = common::gpu_choice() else {
+    let Some(hashwatt::devices::DeviceChoice::Gpu(adapter)) = common::gpu_choice() else {
         return;
     };
     let config = KernelConfig {

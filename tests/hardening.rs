@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use common::gpu;
 use hashwatt::bench::{self, BenchOptions, StopRule};
-use hashwatt::catalog;
-use hashwatt::gpu::KernelConfig;
-use hashwatt::header::BlockHash;
-use hashwatt::target::Target;
+use hashwatt::chain::catalog;
+use hashwatt::chain::header::BlockHash;
+use hashwatt::chain::target::Target;
+use hashwatt::kernel::KernelConfig;
 
 /// A bench that starts 50,000 nonces below 2^32 crosses the end of the
 /// nonce space, rolls the header (BIP320 version bits on this one) and

@@ -11,11 +11,12 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use hashwatt::catalog;
-use hashwatt::device::DeviceChoice;
-use hashwatt::gpu::hash_fn::{self, HashFnSpec, Shape, WordOrder};
-use hashwatt::gpu::{GpuSearcher, KernelConfig, LoadOptions};
-use hashwatt::kernel_suite::{self, DigestReport, KernelInfo};
+use hashwatt::chain::catalog;
+use hashwatt::devices::DeviceChoice;
+use hashwatt::gpu::GpuSearcher;
+use hashwatt::kernel::hash_fn::{self, HashFnSpec, Shape, WordOrder};
+use hashwatt::kernel::{KernelConfig, LoadOptions};
+use hashwatt::verify::suite::{self, DigestReport, KernelInfo};
 
 const PLAIN: &str = "examples/kernels/third_party/plain_sha256.wgsl";
 const MESSAGES: &str = "examples/kernels/third_party/sha256_messages.wgsl";
@@ -53,10 +54,7 @@ fn digest(text: &str, spec: &HashFnSpec) -> Option<DigestReport> {
     let kernel = hash_fn::generate_digest_kernel("k.wgsl", text, spec).unwrap();
     let mut searcher = GpuSearcher::open(&adapter, config).expect("compiles");
     let headers = catalog::embedded();
-    Some(
-        kernel_suite::digest::run(&mut searcher, &kernel, &headers, KernelInfo::of(&config))
-            .unwrap(),
-    )
+    Some(suite::digest::run(&mut searcher, &kernel, &headers, KernelInfo::of(&config)).unwrap())
 }
 
 /// Two shapes, one with little-endian words: each third-party file passes
@@ -82,7 +80,7 @@ fn third_party_shaders_pass_with_hashwatts_search_around_their_hash_function() {
         assert_eq!(info.shape, shape);
         assert_eq!(info.bypassed_entry_points, ["`main`"], "{path}");
         let mut searcher = GpuSearcher::open(&adapter, config).expect("compiles");
-        let report = kernel_suite::run(&mut searcher, &headers, &common::quick_suite()).unwrap();
+        let report = suite::run(&mut searcher, &headers, &common::quick_suite()).unwrap();
         for check in &report.checks {
             assert!(check.passed, "{path}: {check:?}");
         }
@@ -113,7 +111,7 @@ fn a_files_nonces_per_invocation_override_is_honoured() {
     assert_eq!(config.nonces_per_invocation, 4);
     let mut searcher = GpuSearcher::open(&adapter, config).expect("compiles");
     let headers = catalog::embedded();
-    let report = kernel_suite::run(&mut searcher, &headers, &common::quick_suite()).unwrap();
+    let report = suite::run(&mut searcher, &headers, &common::quick_suite()).unwrap();
     assert!(report.passed, "{report:#?}");
 }
 
@@ -128,7 +126,7 @@ fn the_word_order_matters() {
     let config = KernelConfig::user_file_with(Path::new(PLAIN), &options(be)).unwrap();
     let mut searcher = GpuSearcher::open(&adapter, config).expect("compiles");
     let headers = catalog::embedded();
-    let report = kernel_suite::run(&mut searcher, &headers, &common::quick_suite()).unwrap();
+    let report = suite::run(&mut searcher, &headers, &common::quick_suite()).unwrap();
     assert!(!report.passed);
     assert_eq!(
         report.diagnosis.unwrap().cause,
@@ -449,7 +447,7 @@ fn mine(@builtin(global_invocation_id) gid: vec3<u32>) {{
     assert_eq!(config.variant.source().includes, ["search_interface.wgsl"]);
     let mut searcher = GpuSearcher::open(&adapter, config).expect("compiles");
     let headers = catalog::embedded();
-    let report = kernel_suite::run(&mut searcher, &headers, &common::quick_suite()).unwrap();
+    let report = suite::run(&mut searcher, &headers, &common::quick_suite()).unwrap();
     assert!(report.passed, "{report:#?}");
     assert_eq!(report.kernel.entry_point, "mine");
 }

@@ -14,12 +14,12 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use hashwatt::bench::{self, BenchOptions, StopRule, Verdict};
-use hashwatt::catalog;
+use hashwatt::chain::catalog;
+use hashwatt::chain::header::{BlockHash, BlockHeader};
 use hashwatt::cpu::CpuSearcher;
 use hashwatt::error::Result;
-use hashwatt::header::{BlockHash, BlockHeader};
-use hashwatt::proof::ProofVerdict;
 use hashwatt::search::{Batch, BatchResult, Searcher};
+use hashwatt::verify::proof::ProofVerdict;
 
 fn hashwatt() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hashwatt"));
@@ -186,7 +186,7 @@ fn a_run_whose_work_is_not_proven_is_no_result() {
         // worked out again from its counts, never taken from a flag.
         let mut forged = document.clone();
         forged["valid"] = true.into();
-        let claimed = hashwatt::proof::ProofOfWork::judge(
+        let claimed = hashwatt::verify::proof::ProofOfWork::judge(
             forged["nonces"].as_u64().unwrap(),
             forged["shares"]["bits"].as_u64().unwrap() as u32,
             forged["shares"]["verified"].as_u64().unwrap() + 100_000,
@@ -504,7 +504,7 @@ impl Searcher for Stalling {
     }
     fn submit(&mut self, batch: Batch) -> Result<()> {
         let now = Instant::now();
-        let warm = hashwatt::target::Target::from_leading_zero_bits(WARM_BITS).unwrap();
+        let warm = hashwatt::chain::target::Target::from_leading_zero_bits(WARM_BITS).unwrap();
         let timed = batch.target != warm;
         // The warm-up is paced too, so that it sizes the timed batches.
         let from = self.due.filter(|d| *d > now && timed).unwrap_or(now);
@@ -596,7 +596,7 @@ fn report_of(outcome: &bench::BenchOutcome) -> hashwatt::report::BenchReport {
             settings: "cpu",
             header: &known,
             started: hashwatt::units::now_rfc3339(),
-            host: hashwatt::host::HostInfo::gather(),
+            host: hashwatt::sensors::host::HostInfo::gather(),
             command_line: Vec::new(),
         },
         outcome,

@@ -7,8 +7,8 @@ mod common;
 
 use std::process::{Command, Output};
 
-use hashwatt::gpu::kernel_cost::{kernel_cost, OpCounts};
-use hashwatt::gpu::{KernelConfig, KernelVariant};
+use hashwatt::kernel::cost::{kernel_cost, OpCounts};
+use hashwatt::kernel::{KernelConfig, KernelVariant};
 
 fn hashwatt(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hashwatt"))

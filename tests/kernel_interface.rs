@@ -9,10 +9,11 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use hashwatt::catalog;
-use hashwatt::device::DeviceChoice;
-use hashwatt::gpu::{GpuSearcher, KernelConfig};
-use hashwatt::kernel_suite::{self, KernelSuiteReport, SuiteOptions};
+use hashwatt::chain::catalog;
+use hashwatt::devices::DeviceChoice;
+use hashwatt::gpu::GpuSearcher;
+use hashwatt::kernel::KernelConfig;
+use hashwatt::verify::suite::{self, KernelSuiteReport, SuiteOptions};
 
 /// Each mutant, the check that must catch it, and the root cause the
 /// diagnosis must name.
@@ -41,7 +42,7 @@ fn open(path: &str) -> Option<GpuSearcher> {
 fn suite(path: &str, options: &SuiteOptions) -> Option<KernelSuiteReport> {
     let mut searcher = open(path)?;
     let headers = catalog::embedded();
-    Some(kernel_suite::run(&mut searcher, &headers, options).expect("the suite runs"))
+    Some(suite::run(&mut searcher, &headers, options).expect("the suite runs"))
 }
 
 #[test]
@@ -49,7 +50,7 @@ fn the_minimal_kernel_passes_every_check() {
     let Some(report) = suite("examples/kernels/minimal.wgsl", &common::quick_suite()) else {
         return;
     };
-    assert_eq!(report.checks.len(), kernel_suite::CHECKS.len());
+    assert_eq!(report.checks.len(), suite::CHECKS.len());
     for check in &report.checks {
         assert!(check.passed, "{check:?}");
         assert!(check.cases > 0, "{}", check.name);
@@ -133,7 +134,7 @@ fn the_kernel_hash_is_found_by_bisection_of_the_target() {
     };
     let header = catalog::latest_embedded().header;
     let nonce = 0x0102_0304;
-    let seen = kernel_suite::kernel_hash(&mut searcher, &header, nonce).unwrap();
+    let seen = suite::kernel_hash(&mut searcher, &header, nonce).unwrap();
     let swapped = header.with_nonce(nonce.swap_bytes()).block_hash();
     assert_eq!(seen, Some(swapped.to_string()));
     assert_ne!(swapped, header.with_nonce(nonce).block_hash());
@@ -168,10 +169,7 @@ fn verify_kernel_passes_hashwatts_own_kernels_and_the_example() {
         assert_eq!(doc["passed"], true);
         assert_eq!(doc["kernel"]["path"], file);
         assert_eq!(doc["kernel"]["entry_point"], "search");
-        assert_eq!(
-            doc["checks"].as_array().unwrap().len(),
-            kernel_suite::CHECKS.len()
-        );
+        assert_eq!(doc["checks"].as_array().unwrap().len(), suite::CHECKS.len());
     }
 }
 
@@ -298,7 +296,7 @@ fn a_kernel_that_counts_twice_fails_without_ending_the_suite() {
     let Some(report) = suite(path.to_str().unwrap(), &common::quick_suite()) else {
         return;
     };
-    assert_eq!(report.checks.len(), kernel_suite::CHECKS.len());
+    assert_eq!(report.checks.len(), suite::CHECKS.len());
     let overflow = report.checks.iter().find(|c| c.name == "overflow").unwrap();
     assert!(!overflow.passed, "{overflow:?}");
     assert!(!report.passed);

@@ -19,7 +19,7 @@ const HASHWATT: &str = env!("CARGO_BIN_EXE_hashwatt");
 
 /// Whether RADV is here; with CI set, its absence is a failure.
 fn radv_present() -> bool {
-    if hashwatt::gpu::kernel_cost::isa::worker::radv_manifest().is_ok() {
+    if hashwatt::kernel::cost::isa::worker::radv_manifest().is_ok() {
         return true;
     }
     assert!(
@@ -293,8 +293,8 @@ fn the_radv_family_never_reaches_this_process_or_its_device_choice() {
     if !radv_present() {
         return;
     }
-    use hashwatt::gpu::kernel_cost::isa::{self, families};
-    use hashwatt::gpu::KernelConfig;
+    use hashwatt::kernel::cost::isa::{self, families};
+    use hashwatt::kernel::KernelConfig;
     let before = std::env::var_os("RADV_FORCE_FAMILY");
     let report = isa::kernel_isa(
         std::path::Path::new(HASHWATT),

@@ -11,10 +11,11 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use hashwatt::catalog;
-use hashwatt::device::DeviceChoice;
-use hashwatt::gpu::{GpuSearcher, KernelConfig};
-use hashwatt::kernel_suite;
+use hashwatt::chain::catalog;
+use hashwatt::devices::DeviceChoice;
+use hashwatt::gpu::GpuSearcher;
+use hashwatt::kernel::KernelConfig;
+use hashwatt::verify::suite;
 
 /// The reference kernel as one file, indexing the plain `const K`.
 const REFERENCE_CONST_K: &str = "tests/data/kernels/reference_const_k.wgsl";
@@ -41,8 +42,7 @@ fn const_k_kernels_pass_the_suite_rewritten_and_as_written() {
             assert_eq!(rewrite.indexed_consts.len(), 1, "{path}");
             assert_eq!(rewrite.indexed_consts[0].name, "K");
             let mut searcher = GpuSearcher::open(&adapter, config).expect("the kernel compiles");
-            let report =
-                kernel_suite::run(&mut searcher, &headers, &common::quick_suite()).unwrap();
+            let report = suite::run(&mut searcher, &headers, &common::quick_suite()).unwrap();
             for check in &report.checks {
                 assert!(check.passed, "{path} as_written={as_written}: {check:?}");
             }
@@ -241,7 +241,7 @@ fn a_let_k_kernel_passes_the_suite_rewritten_and_as_written() {
             rewrite.describe()
         );
         let mut searcher = GpuSearcher::open(&adapter, config).expect("the kernel compiles");
-        let report = kernel_suite::run(&mut searcher, &headers, &common::quick_suite()).unwrap();
+        let report = suite::run(&mut searcher, &headers, &common::quick_suite()).unwrap();
         assert!(report.passed, "as_written={as_written}: {report:#?}");
     }
     let output = hashwatt(&["verify", "--kernel", path, "--window", "256"]);

@@ -12,11 +12,12 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use hashwatt::catalog;
+use hashwatt::chain::catalog;
+use hashwatt::chain::header::{BlockHash, BlockHeader};
 use hashwatt::cpu::CpuSearcher;
 use hashwatt::error::Result;
-use hashwatt::gpu::{DeviceSummary, KernelConfig, KernelVariant};
-use hashwatt::header::{BlockHash, BlockHeader};
+use hashwatt::gpu::DeviceSummary;
+use hashwatt::kernel::{KernelConfig, KernelVariant};
 use hashwatt::search::{Batch, BatchResult, Searcher};
 use hashwatt::tune::{
     self, CacheChange, Kept, Rig, ShapeLimits, Stage, Sweep, SweepPlan, TunedSettings,

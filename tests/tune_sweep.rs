@@ -9,11 +9,11 @@ mod common;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use hashwatt::catalog;
-use hashwatt::device::DeviceChoice;
+use hashwatt::chain::catalog;
+use hashwatt::chain::target::Target;
+use hashwatt::devices::DeviceChoice;
 use hashwatt::gpu::{GpuAdapter, GpuSearcher};
 use hashwatt::search::search_range;
-use hashwatt::target::Target;
 use hashwatt::tune::{self, Ended, Stage, Sweep, SweepEvent, SweepPlan};
 
 fn adapter() -> Option<GpuAdapter> {

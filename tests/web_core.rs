@@ -8,11 +8,11 @@ mod common;
 use std::sync::atomic::AtomicBool;
 
 use hashwatt::bench::{self, BenchOptions, StopRule};
-use hashwatt::catalog;
+use hashwatt::chain::catalog;
+use hashwatt::chain::header::{BlockHash, BlockHeader};
 use hashwatt::cpu::CpuSearcher;
 use hashwatt::error::Result;
-use hashwatt::gpu::KernelConfig;
-use hashwatt::header::{BlockHash, BlockHeader};
+use hashwatt::kernel::KernelConfig;
 use hashwatt::search::{AsyncSearcher, Batch, BatchResult, Searcher};
 
 /// The CPU device behind the asynchronous interface: each wait is ready at once.
@@ -57,7 +57,7 @@ fn options(nonces: u64, share_bits: u32) -> BenchOptions {
 /// found by the CPU.
 fn cpu_shares(nonces: u64, share_bits: u32) -> Vec<u32> {
     let header = catalog::latest_embedded().header;
-    let target = hashwatt::target::Target::from_leading_zero_bits(share_bits).unwrap();
+    let target = hashwatt::chain::target::Target::from_leading_zero_bits(share_bits).unwrap();
     hashwatt::search::search_range(
         &mut CpuSearcher::new(2),
         &header,

@@ -3,9 +3,9 @@
 //! round-trip through hex.
 #![no_main]
 
-use hashwatt::catalog;
-use hashwatt::header::BlockHeader;
-use hashwatt::target::Target;
+use hashwatt::chain::catalog;
+use hashwatt::chain::header::BlockHeader;
+use hashwatt::chain::target::Target;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 //! naming a line, never a panic.
 #![no_main]
 
-use hashwatt::catalog;
+use hashwatt::chain::catalog;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

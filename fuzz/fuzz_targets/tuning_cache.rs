@@ -6,7 +6,7 @@
 //! parse again, the same and without a problem.
 #![no_main]
 
-use hashwatt::gpu::{KernelVariant, MAX_WORKGROUP_SIZE};
+use hashwatt::kernel::{KernelVariant, MAX_WORKGROUP_SIZE};
 use hashwatt::tune::{self, MAX_CACHED_BATCH_MS};
 use libfuzzer_sys::fuzz_target;
 

@@ -16,6 +16,9 @@
 //! - When a header's 2^32 nonces run out, the header is rolled as miners
 //!   do, and every share is verified against the header actually hashed.
 
+pub mod compare;
+#[cfg(feature = "native")]
+pub mod plot;
 pub mod stats;
 pub mod warmup;
 
@@ -31,15 +34,15 @@ pub use stats::{Sample, Spread, Stall, Verdict};
 pub use steps::{BenchLoop, Snapshot, Step};
 pub use warmup::Warmup;
 
-use crate::catalog::KnownHeader;
-use crate::energy::Meter;
+use crate::chain::catalog::KnownHeader;
+use crate::chain::header::BlockHeader;
+use crate::chain::target::Target;
 use crate::error::Result;
-use crate::header::BlockHeader;
 #[cfg(feature = "native")]
 use crate::search::Searcher;
 use crate::search::{AsyncSearcher, Batch, NONCE_SPACE};
-use crate::target::Target;
-use crate::telemetry::Telemetry;
+use crate::sensors::energy::Meter;
+use crate::sensors::telemetry::Telemetry;
 #[cfg(feature = "native")]
 use progress::Progress;
 
@@ -64,7 +67,7 @@ pub struct BenchOptions {
     pub header: KnownHeader,
     pub stop: StopRule,
     /// Leading zero bits of a share; `None` picks enough for 1,024 to 2,048
-    /// shares (see [`crate::proof`]). Bits that would give fewer than 256
+    /// shares (see [`crate::verify::proof`]). Bits that would give fewer than 256
     /// in the planned run are refused.
     pub share_bits: Option<u32>,
     /// Aim for each submission to take about this long.
@@ -246,17 +249,17 @@ pub fn roll(header: &BlockHeader) -> BlockHeader {
 }
 
 /// Share bits for 1,024 to 2,048 shares in the planned run, so that the
-/// proof of work ([`crate::proof`]) has the power to catch a device that
+/// proof of work ([`crate::verify::proof`]) has the power to catch a device that
 /// skips nonces; short runs get easier shares (down to 0 bits: every hash a
 /// share) rather than a weaker test.
 pub fn default_share_bits(planned_nonces: f64) -> u32 {
-    crate::proof::share_bits_for(planned_nonces)
+    crate::verify::proof::share_bits_for(planned_nonces)
 }
 
 #[cfg(all(test, feature = "native"))]
 mod tests {
     use super::*;
-    use crate::catalog;
+    use crate::chain::catalog;
     use crate::cpu::CpuSearcher;
 
     #[test]

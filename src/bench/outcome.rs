@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Sample, Spread, Stall, Warmup};
-use crate::proof::ProofOfWork;
+use crate::verify::proof::ProofOfWork;
 
 /// One timed trial.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
@@ -128,7 +128,7 @@ impl BenchOutcome {
     }
 
     /// The proof of work: the shares verified against those the nonces
-    /// imply (see [`crate::proof`]). A run whose proof did not pass is not
+    /// imply (see [`crate::verify::proof`]). A run whose proof did not pass is not
     /// a result.
     pub fn proof(&self) -> ProofOfWork {
         ProofOfWork::judge(self.nonces, self.share_bits, self.shares_verified)

@@ -23,7 +23,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::telemetry::TelemetrySample;
+use crate::sensors::telemetry::TelemetrySample;
 
 /// Intervals needed before a run is judged steady or not.
 pub const MIN_SAMPLES: usize = 5;

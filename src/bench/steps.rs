@@ -15,15 +15,15 @@ use super::outcome::{BatchSizes, BenchOutcome, ShareRecord, Trial, MAX_SHARE_REC
 use super::stats::{Sampler, Spread};
 use super::warmup::{WarmupRun, WarmupStep};
 use super::{default_share_bits, BenchOptions, Instruments, NonceCursor, StopRule};
+use crate::chain::target::Target;
 use crate::error::{Error, Result};
 use crate::gpu::MAX_BATCH;
-use crate::hits;
-use crate::proof;
 use crate::search::{Batch, BatchResult, Searcher};
-use crate::target::Target;
+use crate::verify::hits;
+use crate::verify::proof;
 
 /// Share bits given for a run of `planned_nonces`: refused when they leave
-/// the proof of work too few shares to have power (see [`crate::proof`]).
+/// the proof of work too few shares to have power (see [`crate::verify::proof`]).
 fn check_share_bits(bits: u32, planned_nonces: f64, rate: f64) -> Result<u32> {
     let expected = planned_nonces / 2f64.powi(bits as i32);
     if expected >= proof::MIN_EXPECTED_SHARES {

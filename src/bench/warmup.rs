@@ -15,11 +15,11 @@ use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
 use super::NonceCursor;
+use crate::chain::target::Target;
 use crate::error::Result;
 use crate::gpu::MAX_BATCH;
-use crate::hits;
 use crate::search::{Batch, BatchResult, Searcher};
-use crate::target::Target;
+use crate::verify::hits;
 
 /// Two consecutive estimates within this relative difference agree.
 pub const AGREEMENT: f64 = 0.10;

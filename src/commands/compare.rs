@@ -1,8 +1,8 @@
 //! `hashwatt compare`: bench results side by side, ratios against the
 //! first, and whether each difference exceeds the runs' own spread.
 
+use crate::bench::compare::{self, Comparison};
 use crate::cli::CompareArgs;
-use crate::compare::{self, Comparison};
 use crate::error::{exit, Result};
 use crate::report::{self, format_rate, JsonOut};
 use crate::units::{format_jth, format_ratio};

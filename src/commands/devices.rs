@@ -2,14 +2,14 @@
 
 use crate::cli::DevicesArgs;
 use crate::cpu::CpuPath;
-use crate::device::{self, CpuOptions, DeviceChoice, DeviceSpec};
-use crate::energy::{self, NvmlMode};
+use crate::devices::{CpuOptions, DeviceChoice, DeviceSpec};
 use crate::error::{exit, Result};
 use crate::report::{self, CpuPathRow, DeviceRow, DevicesReport, DEVICES_SCHEMA};
+use crate::sensors::energy::{self, NvmlMode};
 
 fn device_row(select: String, choice: &DeviceChoice, default: bool) -> DeviceRow {
     let (meter, meter_source, meter_unavailable) =
-        match energy::meter_for(choice, None, NvmlMode::PreferCounter) {
+        match energy::meter_for(choice.adapter_info(), None, NvmlMode::PreferCounter) {
             Ok(meter) => (
                 Some(meter.name().to_string()),
                 Some(meter.source().to_string()),
@@ -28,8 +28,8 @@ fn device_row(select: String, choice: &DeviceChoice, default: bool) -> DeviceRow
 }
 
 pub fn run(args: &DevicesArgs) -> Result<i32> {
-    let adapters = device::adapters()?;
-    let best = device::select(&DeviceSpec::Best, &adapters)
+    let adapters = crate::devices::adapters()?;
+    let best = crate::devices::select(&DeviceSpec::Best, &adapters)
         .ok()
         .and_then(|c| c.into_iter().next());
     let best_index = match &best {

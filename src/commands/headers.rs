@@ -1,6 +1,6 @@
 //! `hashwatt headers`: the embedded real mainnet headers.
 
-use crate::catalog;
+use crate::chain::catalog;
 use crate::cli::HeadersArgs;
 use crate::error::{exit, Result};
 use crate::report;

@@ -3,8 +3,8 @@
 
 use crate::cli::KernelCostArgs;
 use crate::error::{exit, Error, Result};
-use crate::gpu::kernel_cost::{self, KernelCostReport, OpCounts, PathCost};
-use crate::gpu::{KernelConfig, KernelVariant};
+use crate::kernel::cost::{KernelCostReport, OpCounts, PathCost};
+use crate::kernel::{KernelConfig, KernelVariant};
 use crate::report::{self, JsonOut};
 
 pub fn run(args: &KernelCostArgs) -> Result<i32> {
@@ -30,7 +30,7 @@ pub fn run(args: &KernelCostArgs) -> Result<i32> {
         KernelVariant::Fast => KernelConfig::fast(),
         _ => KernelConfig::for_variant(variant),
     };
-    let cost = kernel_cost::kernel_cost(&config, args.function.as_deref())?;
+    let cost = crate::kernel::cost::kernel_cost(&config, args.function.as_deref())?;
     match &json {
         Some(JsonOut::Stdout) => report::write_json(&cost, &JsonOut::Stdout)?,
         Some(out @ JsonOut::File(destination)) => {
@@ -45,7 +45,7 @@ pub fn run(args: &KernelCostArgs) -> Result<i32> {
 
 /// `hashwatt radv-worker` (hidden): `kernel-cost --isa`'s child process.
 pub fn radv_worker() -> i32 {
-    kernel_cost::isa::worker::serve_stdio()
+    crate::kernel::cost::isa::worker::serve_stdio()
 }
 
 fn label(output: &str) -> &str {

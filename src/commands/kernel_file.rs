@@ -5,8 +5,8 @@
 
 use crate::cli::KernelFileArgs;
 use crate::error::{Error, Result};
-use crate::gpu::hash_fn::{HashFnSpec, Shape, WordOrder};
-use crate::gpu::{KernelConfig, KernelSource, KernelVariant, LoadOptions};
+use crate::kernel::hash_fn::{HashFnSpec, Shape, WordOrder};
+use crate::kernel::{KernelConfig, KernelSource, KernelVariant, LoadOptions};
 use crate::output::Destination;
 
 /// The loader's options from `--entry`, `--hash-fn`, `--shape`,
@@ -58,13 +58,16 @@ pub fn load_variant(text: &str, options: &LoadOptions) -> Result<KernelVariant> 
 /// A file that does not fit the interface: the interface to paste goes to
 /// stderr before the error line, which says where it is.
 fn with_skeleton(error: Error, options: &LoadOptions) -> Error {
-    if !crate::gpu::is_interface_mismatch(&error.message) {
+    if !crate::kernel::is_interface_mismatch(&error.message) {
         return error;
     }
-    let entry = options.entry.as_deref().unwrap_or(crate::gpu::ENTRY_POINT);
+    let entry = options
+        .entry
+        .as_deref()
+        .unwrap_or(crate::kernel::ENTRY_POINT);
     errln!(
         "the interface, to paste (or `// hashwatt:include search_interface.wgsl` for all but the entry point):\n{}",
-        crate::gpu::interface_skeleton(entry)
+        crate::kernel::interface_skeleton(entry)
     );
     Error::input(format!(
         "{}; the interface to paste is above, or let hashwatt write the whole search around your hash function with --hash-fn NAME",
@@ -110,7 +113,7 @@ pub fn verify_command(source: &KernelSource) -> String {
         if info.digest_order != "be" {
             command.push_str(&format!(" --digest-order {}", info.digest_order));
         }
-    } else if source.entry_point != crate::gpu::ENTRY_POINT {
+    } else if source.entry_point != crate::kernel::ENTRY_POINT {
         command.push_str(&format!(" --entry {}", source.entry_point));
     }
     command

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::KernelCostArgs;
 use crate::error::{exit, Error, Result};
-use crate::gpu::kernel_cost::isa::{self, families, predict, FamilyIsa, KernelIsaReport};
-use crate::gpu::{KernelConfig, KernelVariant};
+use crate::kernel::cost::isa::{self, families, predict, FamilyIsa, KernelIsaReport};
+use crate::kernel::{KernelConfig, KernelVariant};
 use crate::report::{self, JsonOut};
 
 pub fn run(args: &KernelCostArgs) -> Result<i32> {

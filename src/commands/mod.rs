@@ -2,8 +2,6 @@
 //! library and prints a table or JSON; each returns the exit status.
 
 pub mod bench;
-mod bench_render;
-mod bench_settings;
 pub mod compare;
 pub mod devices;
 pub mod estimate;
@@ -18,7 +16,7 @@ pub mod verify;
 
 use crate::cli::CpuArgs;
 use crate::cpu::CpuPath;
-use crate::device::{self, CpuOptions, DeviceChoice, DeviceSpec};
+use crate::devices::{CpuOptions, DeviceChoice, DeviceSpec};
 use crate::error::Result;
 use crate::output::Destination;
 use crate::report::JsonOut;
@@ -66,15 +64,15 @@ fn choose(spec: Option<&str>, cpu: &CpuArgs, honest: bool) -> Result<Vec<DeviceC
     let adapters = if spec == DeviceSpec::Cpu {
         Vec::new()
     } else {
-        device::adapters()?
+        crate::devices::adapters()?
     };
     if honest && spec == DeviceSpec::Best {
-        if let Some((cpu_choice, note)) = device::honest_default(&adapters) {
+        if let Some((cpu_choice, note)) = crate::devices::honest_default(&adapters) {
             errln!("hashwatt: {note}");
             return Ok(vec![cpu_choice]);
         }
     }
-    device::select_with(&spec, &adapters, options)
+    crate::devices::select_with(&spec, &adapters, options)
 }
 
 /// A command's `--json` and `--plot` files name different files, and none

@@ -2,14 +2,14 @@
 
 use std::time::Instant;
 
-use crate::catalog;
+use crate::chain::catalog;
+use crate::chain::target::Target;
 use crate::cli::SearchArgs;
 use crate::error::{exit, Error, Result};
-use crate::gpu::KernelConfig;
-use crate::hits::{self, VerifiedHit};
+use crate::kernel::KernelConfig;
 use crate::report;
 use crate::search::{expected_hits, search_batches, NonceRange, MAX_EXPECTED_HITS};
-use crate::target::Target;
+use crate::verify::hits::{self, VerifiedHit};
 
 /// Nonces per submission: small enough to keep a slow adapter responsive.
 const BATCH: u64 = 1 << 22;

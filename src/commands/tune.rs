@@ -2,9 +2,9 @@
 //! within a budget, and cache the fastest for `bench` only where it beats
 //! the untuned default beyond the spread; else the default stays.
 
-use crate::catalog;
+use crate::chain::catalog;
 use crate::cli::TuneArgs;
-use crate::device::DeviceChoice;
+use crate::devices::DeviceChoice;
 use crate::error::{exit, require_positive, Error, Result};
 use crate::report;
 use crate::signals::Interrupt;

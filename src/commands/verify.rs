@@ -1,14 +1,15 @@
 //! `hashwatt verify`: are this device's shaders right? With `--kernel`,
 //! is this kernel file right (the suite of docs/kernel-interface.md)?
 
-use crate::catalog::{self, KnownHeader};
+use crate::chain::catalog::{self, KnownHeader};
 use crate::cli::VerifyArgs;
-use crate::conformance::{self, ConformanceOptions, ConformanceReport};
-use crate::device::DeviceChoice;
+use crate::devices::DeviceChoice;
 use crate::error::{exit, Error, Result};
-use crate::gpu::{GpuSearcher, KernelConfig};
-use crate::kernel_suite::{self, CheckResult, DigestReport, KernelSuiteReport, SuiteOptions};
+use crate::gpu::GpuSearcher;
+use crate::kernel::KernelConfig;
 use crate::report;
+use crate::verify::device::{ConformanceOptions, ConformanceReport};
+use crate::verify::suite::{CheckResult, DigestReport, KernelSuiteReport, SuiteOptions};
 
 use super::kernel_file;
 
@@ -49,7 +50,9 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
             "  {elapsed:>4} {bar:30} {pos}/{len} headers checked  ({eta} left)",
         );
         let report =
-            conformance::run_with_progress(&mut *searcher, &headers, &options, || bar.inc(1));
+            crate::verify::device::run_with_progress(&mut *searcher, &headers, &options, || {
+                bar.inc(1)
+            });
         bar.finish_and_clear();
         let report = report?;
         if !args.json {
@@ -79,9 +82,10 @@ fn run_kernel(args: &VerifyArgs, path: &std::path::Path, headers: &[KnownHeader]
     let source = config.variant.source();
     let digest_kernel = match (&options.hash_fn, args.digest) {
         (Some(spec), true) => {
-            let text = crate::textfile::read_text(path, "--kernel", crate::gpu::MAX_KERNEL_BYTES)
-                .map_err(Error::input)?;
-            Some(crate::gpu::hash_fn::generate_digest_kernel(
+            let text =
+                crate::textfile::read_text(path, "--kernel", crate::kernel::MAX_KERNEL_BYTES)
+                    .map_err(Error::input)?;
+            Some(crate::kernel::hash_fn::generate_digest_kernel(
                 &source.path,
                 &text,
                 spec,
@@ -120,8 +124,8 @@ fn run_kernel(args: &VerifyArgs, path: &std::path::Path, headers: &[KnownHeader]
                     headers.len()
                 );
             }
-            let info = kernel_suite::KernelInfo::of(&config);
-            let report = kernel_suite::digest::run(&mut searcher, kernel, headers, info)?;
+            let info = crate::verify::suite::KernelInfo::of(&config);
+            let report = crate::verify::suite::digest::run(&mut searcher, kernel, headers, info)?;
             if !args.json {
                 print_digest_report(&report);
             }
@@ -139,7 +143,7 @@ fn run_kernel(args: &VerifyArgs, path: &std::path::Path, headers: &[KnownHeader]
                 headers.len()
             );
         }
-        let report = kernel_suite::run(&mut searcher, headers, &options)?;
+        let report = crate::verify::suite::run(&mut searcher, headers, &options)?;
         if !args.json {
             print_kernel_report(&report);
         }

@@ -19,9 +19,9 @@ use std::collections::VecDeque;
 pub use fast::{CpuPath, Job};
 pub use reference::{search_parallel, search_serial, state_meets, state_to_hash, MidstateHasher};
 
+use crate::chain::header::BlockHash;
+use crate::chain::header::BlockHeader;
 use crate::error::{Error, Result};
-use crate::header::BlockHash;
-use crate::header::BlockHeader;
 use crate::search::{Batch, BatchResult, Searcher};
 
 /// Threads the CPU can run at once (`std::thread::available_parallelism`:
@@ -128,7 +128,7 @@ impl CpuSearcher {
         self.path
     }
 
-    fn job(&self, header: &BlockHeader, target: &crate::target::Target) -> Job {
+    fn job(&self, header: &BlockHeader, target: &crate::chain::target::Target) -> Job {
         let mut job = Job::new(header, target);
         if self.lie {
             job.corrupt();
@@ -175,7 +175,7 @@ impl Searcher for CpuSearcher {
         Ok(headers
             .iter()
             .map(|h| {
-                let job = self.job(h, &crate::target::Target::MAX);
+                let job = self.job(h, &crate::chain::target::Target::MAX);
                 state_to_hash(&job.full_state(h.nonce()))
             })
             .collect())
@@ -185,7 +185,7 @@ impl Searcher for CpuSearcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog;
+    use crate::chain::catalog;
 
     #[test]
     fn slices_cover_the_range_once() {

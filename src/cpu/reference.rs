@@ -10,8 +10,8 @@
 
 use sha2::digest::generic_array::GenericArray;
 
-use crate::header::{BlockHash, BlockHeader, SHA256_IV};
-use crate::target::Target;
+use crate::chain::header::{BlockHash, BlockHeader, SHA256_IV};
+use crate::chain::target::Target;
 
 /// Double SHA-256 of one header from its precomputed midstate.
 pub struct MidstateHasher {
@@ -112,7 +112,7 @@ pub fn search_parallel(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog;
+    use crate::chain::catalog;
 
     #[test]
     fn midstate_path_matches_sha2_on_real_headers() {

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use super::report::{Refused, TaskRef};
 use super::task::{self, TaskRecord};
-use crate::conformance::ConformanceReport;
 use crate::error::{Error, Result};
 use crate::report::{self, BenchReport};
+use crate::verify::device::ConformanceReport;
 
 /// More files than this in one folder is not a fleet's folder.
 pub const MAX_FILES: usize = 1 << 18;

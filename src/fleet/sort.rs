@@ -13,9 +13,9 @@ use super::jobs;
 use super::read::{self, file_name, refuse, Files};
 use super::report::{JobSummary, Missing, Refused, TaskRef};
 use super::task::ArraySpec;
-use crate::conformance::ConformanceReport;
 use crate::error::Result;
 use crate::report::BenchReport;
+use crate::verify::device::ConformanceReport;
 
 /// A result that can be counted, with what it came with.
 pub struct Counted {

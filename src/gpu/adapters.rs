@@ -1,6 +1,6 @@
 //! Finding wgpu adapters and ranking them. The instance honours wgpu's own
 //! environment variables (`WGPU_BACKEND`, and `WGPU_ADAPTER_NAME` through
-//! [`crate::device`]), so users can steer it the way every wgpu program is steered.
+//! [`crate::devices`]), so users can steer it the way every wgpu program is steered.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -5,10 +5,10 @@
 
 use wgpu::util::DeviceExt;
 
-use super::kernels::compile_async;
 use super::mapping::MapRead;
+use super::pipeline::compile_async;
+use crate::chain::header::{BlockHash, BlockHeader};
 use crate::error::{Error, Result};
-use crate::header::{BlockHash, BlockHeader};
 
 const SHA256_INCLUDE: &str = include_str!("../../shaders/sha256.wgsl");
 const DIGEST_KERNEL: &str = include_str!("../../shaders/digest.wgsl");

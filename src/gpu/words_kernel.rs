@@ -5,8 +5,8 @@
 
 use wgpu::util::DeviceExt;
 
-use super::kernels::compile_async;
 use super::mapping::{blocking, MapRead};
+use super::pipeline::compile_async;
 use super::searcher::GpuSearcher;
 use crate::error::{Error, Result};
 

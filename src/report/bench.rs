@@ -13,11 +13,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::bench::stats::MIN_SAMPLES;
 use crate::bench::{BatchSizes, BenchOutcome, ShareRecord, Spread, Trial, Verdict, Warmup};
-use crate::catalog::KnownHeader;
-use crate::gpu::{AdapterLimits, DeviceSummary, KernelConfig};
-use crate::host::{BuildInfo, HostInfo};
-use crate::proof::ProofOfWork;
-use crate::telemetry;
+use crate::chain::catalog::KnownHeader;
+use crate::gpu::{AdapterLimits, DeviceSummary};
+use crate::kernel::KernelConfig;
+use crate::sensors::host::{BuildInfo, HostInfo};
+use crate::sensors::telemetry;
+use crate::verify::proof::ProofOfWork;
 
 pub const BENCH_SCHEMA: &str = "hashwatt.bench/3";
 /// The second version (no proof of work), still read.
@@ -166,11 +167,11 @@ pub struct KernelReport {
     /// `wgsl_sha256_as_written` the file's), or `as_written` with
     /// `--kernel-as-written`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rewrite: Option<crate::gpu::rewrite::RewriteReport>,
+    pub rewrite: Option<crate::kernel::rewrite::RewriteReport>,
     /// With `--hash-fn`: the user's function that was searched with, its
     /// shape and word orders, and what of the file the search bypassed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hash_fn: Option<crate::gpu::hash_fn::HashFnInfo>,
+    pub hash_fn: Option<crate::kernel::hash_fn::HashFnInfo>,
 }
 
 impl From<KernelConfig> for KernelReport {

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::gpu::DeviceSummary;
-use crate::hits::VerifiedHit;
+use crate::verify::hits::VerifiedHit;
 
 pub const DEVICES_SCHEMA: &str = "hashwatt.devices/1";
 pub const HEADERS_SCHEMA: &str = "hashwatt.headers/1";

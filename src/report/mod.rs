@@ -6,6 +6,8 @@
 mod bench;
 mod documents;
 mod read;
+#[cfg(feature = "native")]
+pub mod schemas;
 mod validate;
 mod verify;
 

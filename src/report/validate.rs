@@ -31,9 +31,9 @@
 use super::{BenchReport, BENCH_SCHEMA};
 use crate::bench::stats::percentile;
 use crate::bench::Spread;
-use crate::bounds;
-use crate::proof::{ProofOfWork, ProofVerdict};
+use crate::site::bounds;
 use crate::units::num;
+use crate::verify::proof::{ProofOfWork, ProofVerdict};
 
 /// Relative difference within which two figures that must agree do.
 const AGREE: f64 = 1e-6;
@@ -167,7 +167,7 @@ fn counts(report: &BenchReport) -> Result<(), String> {
     agree(
         "shares.expected",
         shares.expected,
-        crate::proof::expected_shares(report.nonces, shares.bits),
+        crate::verify::proof::expected_shares(report.nonces, shares.bits),
         "nonces / 2^bits",
     )?;
     if !report.trials.is_empty() {

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use crate::conformance::{ConformanceReport, SCHEMA as VERIFY_SCHEMA};
 use crate::error::{Error, Result};
+use crate::verify::device::{ConformanceReport, SCHEMA as VERIFY_SCHEMA};
 
 /// A verify result holds one row per header: a few hundred kilobytes with
 /// a large header file.

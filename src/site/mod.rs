@@ -17,12 +17,14 @@
 //! - [`words`]: the estimate in words and rounded figures (the headline),
 //!   for the terminal and the browser page alike.
 
+pub mod bounds;
 pub mod economics;
 pub mod fleet;
 pub mod joining;
 pub mod model;
 pub mod network;
 pub mod origin;
+pub mod plot;
 pub mod words;
 
 use serde::{Deserialize, Serialize};
@@ -47,10 +49,10 @@ pub const BLOCKS_PER_DAY: f64 = 144.0;
 /// A petawatt, about a hundred times all the world's power plants together:
 /// a bound for the plant.
 pub const MAX_PLANT_MW: f64 = 1e9;
-/// Fees per block at most the subsidy's original scale (see [`crate::bounds`]).
-pub use crate::bounds::MAX_FEES_BTC_PER_BLOCK;
+/// Fees per block at most the subsidy's original scale (see [`crate::site::bounds`]).
+pub use crate::site::bounds::MAX_FEES_BTC_PER_BLOCK;
 /// No more bitcoin than this will ever exist: no result may pass it.
-pub use crate::bounds::MAX_SUPPLY_BTC;
+pub use crate::site::bounds::MAX_SUPPLY_BTC;
 
 /// Reference ASICs: manufacturers' stated efficiency, J/TH.
 pub const REFERENCE_ASICS: [(&str, f64); 6] = [

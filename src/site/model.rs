@@ -10,8 +10,8 @@ use super::fleet::{self, Efficiency, FleetMember};
 use super::joining::{joining, Joining};
 use super::origin::FleetOrigin;
 use super::{hashes_per_joule_from_jth, Mining, Site, Source, REFERENCE_ASICS};
-use crate::bounds;
 use crate::error::{Error, Result};
+use crate::site::bounds;
 use crate::units::num;
 
 /// `hashwatt.estimate/3`: each scenario adds `joining` (today's network and
@@ -292,7 +292,7 @@ fn scenario(site: &Site, fleet: &[FleetMember], prices: Prices) -> Scenario {
 }
 
 /// Refuses inputs beyond physical or economic reality (see
-/// [`crate::bounds`]), naming the option: an efficiency beyond the best
+/// [`crate::site::bounds`]), naming the option: an efficiency beyond the best
 /// any device could reach or below one hash a second at a megawatt, a
 /// device of more than a megawatt or a billion dollars, a bitcoin of more
 /// than a billion dollars, a megawatt-hour of more than a million either

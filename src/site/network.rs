@@ -28,10 +28,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Source, SUBSIDY_BTC};
-use crate::catalog::{self, KnownHeader};
+use crate::chain::catalog::{self, KnownHeader};
+use crate::chain::header::BlockHash;
+use crate::chain::target::Target;
 use crate::error::{Error, Result};
-use crate::header::BlockHash;
-use crate::target::Target;
 use crate::units::date_of;
 
 /// Bitcoin's proof-of-work limit as nBits: the easiest target a mainnet

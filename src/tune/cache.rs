@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::gpu::{DeviceSummary, GpuAdapter, KernelConfig, KernelVariant};
+use crate::gpu::{DeviceSummary, GpuAdapter};
+use crate::kernel::{KernelConfig, KernelVariant};
 use crate::output::Destination;
 use crate::report::KernelReport;
 
@@ -137,7 +138,7 @@ impl TunedSettings {
                 self.kernel.variant
             )
         })?;
-        config.check(crate::gpu::MAX_WORKGROUP_SIZE)?;
+        config.check(crate::kernel::MAX_WORKGROUP_SIZE)?;
         if self.batch_ms == 0 || self.batch_ms > MAX_CACHED_BATCH_MS {
             return Err(format!(
                 "batch_ms {} is outside 1..={MAX_CACHED_BATCH_MS}",

@@ -28,7 +28,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Trial, TunedSettings};
-use crate::gpu::KernelConfig;
+use crate::kernel::KernelConfig;
 use crate::report::KernelReport;
 use crate::units::format_rate;
 

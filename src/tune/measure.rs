@@ -10,9 +10,9 @@ use super::rig::Rig;
 use super::search::Stage;
 use super::Trial;
 use crate::bench::{self, BenchOptions, StopRule};
-use crate::catalog::KnownHeader;
+use crate::chain::catalog::KnownHeader;
 use crate::error::{Error, Result};
-use crate::gpu::KernelConfig;
+use crate::kernel::KernelConfig;
 use crate::report::KernelReport;
 
 /// Length of one interval of a setting's time series: a 2 s setting gives

@@ -18,7 +18,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::bench::{Spread, Warmup};
-use crate::catalog::KnownHeader;
+use crate::chain::catalog::KnownHeader;
 use crate::error::{Error, Result};
 use crate::gpu::GpuAdapter;
 use crate::report::{self, KernelReport};
@@ -30,8 +30,8 @@ pub mod plan;
 pub mod rig;
 pub mod search;
 mod sweep;
-pub mod verify;
 
+pub use crate::verify::tuned::Verification;
 pub use cache::{
     cache_path, lookup, lookup_for, parse_cache, prepare_store, settle, settle_in, store, store_in,
     CacheChange, CacheContents, CacheFile as TuningCache, TunedSettings, CACHE_SCHEMA,
@@ -42,7 +42,6 @@ pub use plan::{DroppedShape, ShapeLimits, SweepPlan};
 pub use rig::{GpuRig, Rig};
 pub use search::Stage;
 pub use sweep::{sweep_on, sweep_until, Sweep, SweepEvent};
-pub use verify::Verification;
 
 /// One measured setting.
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
@@ -66,7 +65,7 @@ pub struct Trial {
     pub shares_verified: u64,
     /// The shares against those the nonces imply; a setting whose proof
     /// fails ends the sweep with an error (see the README's "Proof of work").
-    pub proof_of_work: crate::proof::ProofOfWork,
+    pub proof_of_work: crate::verify::proof::ProofOfWork,
     /// Spread of the rate over intervals of 0.25 s; null when none closed.
     pub spread: Option<Spread>,
 }
@@ -84,9 +83,9 @@ impl Trial {
     }
 
     /// The kernel this trial ran; `None` for a variant no build knows.
-    pub fn kernel_config(&self) -> Option<crate::gpu::KernelConfig> {
-        Some(crate::gpu::KernelConfig {
-            variant: crate::gpu::KernelVariant::parse(&self.kernel.variant)?,
+    pub fn kernel_config(&self) -> Option<crate::kernel::KernelConfig> {
+        Some(crate::kernel::KernelConfig {
+            variant: crate::kernel::KernelVariant::parse(&self.kernel.variant)?,
             workgroup_size: self.kernel.workgroup_size,
             nonces_per_invocation: self.kernel.nonces_per_invocation,
         })

@@ -7,7 +7,8 @@
 
 use super::plan::ShapeLimits;
 use crate::error::Result;
-use crate::gpu::{DeviceSummary, GpuAdapter, GpuSearcher, KernelConfig};
+use crate::gpu::{DeviceSummary, GpuAdapter, GpuSearcher};
+use crate::kernel::KernelConfig;
 use crate::search::Searcher;
 
 /// A device the sweep can compile settings for.

@@ -18,11 +18,12 @@ use super::measure::{measure, Overhead};
 use super::plan::{fits, DroppedShape, Fit, Grid, ShapeLimits, SweepPlan};
 use super::rig::{GpuRig, Rig};
 use super::search::{ShapeSearch, Stage};
-use super::verify::{verify, Verification};
 use super::{Ended, Trial, TunedSettings};
-use crate::catalog::KnownHeader;
+use crate::chain::catalog::KnownHeader;
 use crate::error::{Error, Result};
-use crate::gpu::{GpuAdapter, KernelConfig};
+use crate::gpu::GpuAdapter;
+use crate::kernel::KernelConfig;
+use crate::verify::tuned::{verify, Verification};
 
 /// What a sweep is doing, for a progress display.
 pub enum SweepEvent<'a> {

@@ -8,17 +8,18 @@ pub mod fleet;
 
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use hashwatt::catalog::{self, KnownHeader};
-use hashwatt::device::{self, DeviceChoice, DeviceSpec};
-use hashwatt::gpu::{GpuSearcher, KernelConfig};
+use hashwatt::chain::catalog::{self, KnownHeader};
+use hashwatt::devices::{self, DeviceChoice, DeviceSpec};
+use hashwatt::gpu::GpuSearcher;
+use hashwatt::kernel::KernelConfig;
 
 /// The adapter the GPU tests use: the best one present. With `CI` set, no
 /// adapter is a failure: these tests never pass by skipping. With
 /// `WGPU_BACKEND` set (CI runs the GPU tests again with `WGPU_BACKEND=gl`),
 /// the adapter must be on a backend it names, and is named once on stderr.
 pub fn gpu_choice() -> Option<DeviceChoice> {
-    let adapters = device::adapters().ok()?;
-    match device::select(&DeviceSpec::Best, &adapters) {
+    let adapters = devices::adapters().ok()?;
+    match devices::select(&DeviceSpec::Best, &adapters) {
         Ok(choices) if !choices[0].is_cpu_reference() => {
             if let DeviceChoice::Gpu(adapter) = &choices[0] {
                 assert_on_the_named_backend(&adapter.info);
@@ -142,8 +143,8 @@ pub fn validate(schema_file: &str, document: &serde_json::Value) {
 
 /// Conformance-suite options small enough for 2 CI cores: each kernel
 /// compiles a pipeline on lavapipe.
-pub fn quick_suite() -> hashwatt::kernel_suite::SuiteOptions {
-    hashwatt::kernel_suite::SuiteOptions {
+pub fn quick_suite() -> hashwatt::verify::suite::SuiteOptions {
+    hashwatt::verify::suite::SuiteOptions {
         window: 1024,
         hit_set_nonces: 1 << 12,
         hit_set_bits: 6,

@@ -4,14 +4,14 @@
 //! checks as `hashwatt verify` (src/conformance.rs), awaited instead of
 //! blocking; every hit goes through `hits::verify`.
 
-use hashwatt::catalog::{self, KnownHeader};
-use hashwatt::conformance::{ConformanceOptions, SplitMix};
+use hashwatt::chain::catalog::{self, KnownHeader};
+use hashwatt::chain::header::BlockHeader;
+use hashwatt::chain::target::Target;
 use hashwatt::error::{Error, Result};
 use hashwatt::gpu::GpuSearcher;
-use hashwatt::header::BlockHeader;
-use hashwatt::hits::{self, VerifiedHit};
 use hashwatt::search::{AsyncSearcher, Batch, Searcher, NONCE_SPACE};
-use hashwatt::target::Target;
+use hashwatt::verify::device::{ConformanceOptions, SplitMix};
+use hashwatt::verify::hits::{self, VerifiedHit};
 use serde::Serialize;
 
 /// The largest batch a window search submits.

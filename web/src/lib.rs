@@ -12,10 +12,11 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use hashwatt::bench::{self, BenchOptions, StopRule};
-use hashwatt::catalog;
-use hashwatt::energy::{Meter, StatedMeter};
+use hashwatt::chain::catalog;
 use hashwatt::error::Error;
-use hashwatt::gpu::{self, GpuAdapter, GpuSearcher, KernelConfig};
+use hashwatt::gpu::{self, GpuAdapter, GpuSearcher};
+use hashwatt::kernel::KernelConfig;
+use hashwatt::sensors::energy::{Meter, StatedMeter};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -304,7 +305,7 @@ async fn run_bench(
         return Err(Error::check_failed("a share did not verify"));
     }
     // A run whose proof of work did not pass is no result (see
-    // hashwatt::proof): the page shows why instead of a rate.
+    // hashwatt::verify::proof): the page shows why instead of a rate.
     if let Some(why) = report.proof_of_work.as_ref().and_then(|p| p.failure()) {
         return Err(Error::check_failed(why));
     }

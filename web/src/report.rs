@@ -4,12 +4,13 @@
 //! the host as a browser can describe it.
 
 use hashwatt::bench::BenchOutcome;
-use hashwatt::catalog::KnownHeader;
-use hashwatt::energy::{self, Meter};
+use hashwatt::chain::catalog::KnownHeader;
 use hashwatt::error::{Error, Result};
-use hashwatt::gpu::{self, GpuAdapter, KernelConfig};
-use hashwatt::host::HostInfo;
+use hashwatt::gpu::{self, GpuAdapter};
+use hashwatt::kernel::KernelConfig;
 use hashwatt::report::{BenchReport, KernelReport, RunContext};
+use hashwatt::sensors::energy::{self, Meter};
+use hashwatt::sensors::host::HostInfo;
 use hashwatt::site::fleet::Efficiency;
 use hashwatt::site::{self, model, Site};
 use serde::{Deserialize, Serialize};
@@ -148,7 +149,7 @@ pub fn estimate(inputs: &EstimateInputs) -> Result<EstimateOut> {
     model::check_efficiency(&efficiency)?;
     let estimate = model::estimate(&site, efficiency);
     model::check(&estimate)?;
-    let svg = hashwatt::plot::estimate_svg_text(&estimate).map_err(Error::input)?;
+    let svg = hashwatt::site::plot::estimate_svg_text(&estimate).map_err(Error::input)?;
     Ok(EstimateOut {
         words: site::words::words(&estimate),
         estimate,

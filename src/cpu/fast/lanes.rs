@@ -6,7 +6,7 @@
 //! does not need dropped.
 
 use super::{Job, IV7};
-use crate::sha256_math::{IV, K};
+use crate::chain::sha256_math::{IV, K};
 
 /// The operations the kernel needs, one nonce per lane.
 pub(crate) trait Lanes: Copy {

@@ -1,6 +1,6 @@
 //! The fast CPU search: our own double SHA-256 of a header over a range of
 //! nonces, with the host precomputation of the GPU kernel
-//! ([`crate::precompute`]): the midstate, rounds 0..2 and the nonce-free
+//! ([`crate::chain::precompute`]): the midstate, rounds 0..2 and the nonce-free
 //! parts of round 3 and of W16..W19 once per header, the padding words as
 //! constants, and the second hash cut at H7, the word that holds the hash's
 //! top 32 bits. A nonce whose top word is above the target's top limb is
@@ -33,11 +33,11 @@ mod sha_ni;
 
 use std::fmt;
 
+use crate::chain::header::BlockHeader;
+use crate::chain::precompute::Precomputed;
+use crate::chain::sha256_math::IV;
+use crate::chain::target::Target;
 use crate::error::{Error, Result};
-use crate::header::BlockHeader;
-use crate::precompute::Precomputed;
-use crate::sha256_math::IV;
-use crate::target::Target;
 
 /// One way of running the fast search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -279,7 +279,7 @@ pub fn search(path: CpuPath, job: &Job, start: u32, count: u64) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog;
+    use crate::chain::catalog;
     use crate::cpu::reference;
 
     #[test]

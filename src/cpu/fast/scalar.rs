@@ -4,7 +4,9 @@
 
 use super::lanes::{self, Lanes};
 use super::Job;
-use crate::sha256_math::{big_sigma0, big_sigma1, ch, maj, small_sigma0, small_sigma1, IV, K};
+use crate::chain::sha256_math::{
+    big_sigma0, big_sigma1, ch, maj, small_sigma0, small_sigma1, IV, K,
+};
 
 impl Lanes for u32 {
     const N: usize = 1;

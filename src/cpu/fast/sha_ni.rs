@@ -13,7 +13,7 @@
 use core::arch::x86_64::*;
 
 use super::{Job, IV7};
-use crate::sha256_math::{IV, K};
+use crate::chain::sha256_math::{IV, K};
 
 /// Nonces hashed together by one thread.
 pub(crate) const STREAMS: usize = 2;

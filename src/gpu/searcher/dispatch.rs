@@ -10,8 +10,8 @@ use bytemuck::{Pod, Zeroable};
 
 use super::super::mapping::MapRead;
 use super::{GpuSearcher, DEPTH, INITIAL_HIT_CAPACITY, MAX_BATCH};
+use crate::chain::precompute::Precomputed;
 use crate::error::{Error, Result};
-use crate::precompute::Precomputed;
 use crate::search::{Batch, BatchResult};
 
 /// The search kernels' uniform block; the layout matches `SearchParams` in
@@ -321,7 +321,7 @@ impl GpuSearcher {
 }
 
 /// The header as SHA-256 message words, the nonce word left 0.
-fn header_words(header: &crate::header::BlockHeader) -> [u32; 20] {
+fn header_words(header: &crate::chain::header::BlockHeader) -> [u32; 20] {
     let mut words = [0u32; 20];
     for (word, bytes) in words
         .iter_mut()
@@ -341,9 +341,9 @@ mod tests {
     fn the_uniform_block_is_the_size_the_loader_allows() {
         assert_eq!(
             std::mem::size_of::<SearchParams>() as u32,
-            crate::gpu::PARAMS_BYTES
+            crate::kernel::PARAMS_BYTES
         );
-        let header = crate::catalog::latest_embedded().header;
+        let header = crate::chain::catalog::latest_embedded().header;
         let words = header_words(&header);
         assert_eq!(words[19], 0);
         assert_eq!(words[16..19], header.tail_words());

@@ -1,0 +1,124 @@
+//! The winning setting is proven before it is cached: with its shape
+//! compiled, the device searches a window around the header's real nonce
+//! at the header's own target (it must find that nonce), and a range at an
+//! easy share target, whose hit set must equal, nonce for nonce, the set
+//! `sha2` finds hashing every nonce on the CPU. The range starts off any
+//! batch or workgroup boundary, so a shape that skips or repeats nonces
+//! (a partial last invocation, a row stride) is caught.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::chain::catalog::KnownHeader;
+use crate::chain::target::Target;
+use crate::error::Result;
+use crate::search::{search_range, Searcher, NONCE_SPACE};
+
+/// Nonces in each of the two checks.
+pub const VERIFY_NONCES: u64 = 1 << 16;
+/// Share difficulty of the hit-set check: about 256 hits in 2^16 nonces.
+pub const VERIFY_SHARE_BITS: u32 = 8;
+/// The batch size the checks search in: not a multiple of 32 x 1024, so
+/// the last invocation of a batch is a partial one.
+const VERIFY_BATCH: u64 = 12_345;
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct Verification {
+    /// The window around the header's real nonce; null when the header
+    /// does not meet its own target (a made-up header has no real nonce).
+    pub window: Option<WindowCheck>,
+    pub hit_set: HitSetCheck,
+    /// Both checks held.
+    pub passed: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct WindowCheck {
+    pub start: u32,
+    pub nonces: u64,
+    pub real_nonce: u32,
+    pub found: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct HitSetCheck {
+    pub start: u32,
+    pub nonces: u64,
+    pub share_bits: u32,
+    pub device_hits: usize,
+    /// Hits found by hashing every nonce with sha2 on the CPU.
+    pub sha2_hits: usize,
+    pub equal: bool,
+}
+
+/// Runs both checks with whatever kernel `searcher` has compiled.
+pub fn verify(searcher: &mut dyn Searcher, known: &KnownHeader) -> Result<Verification> {
+    let header = known.header;
+    let real = header.nonce();
+    let window = match header.target() {
+        Ok(target) if header.block_hash().meets(&target) => {
+            let start = (real as u64)
+                .saturating_sub(VERIFY_NONCES / 2)
+                .min(NONCE_SPACE - VERIFY_NONCES) as u32;
+            let hits = search_range(
+                searcher,
+                &header,
+                start,
+                VERIFY_NONCES,
+                &target,
+                VERIFY_BATCH,
+            )?;
+            Some(WindowCheck {
+                start,
+                nonces: VERIFY_NONCES,
+                real_nonce: real,
+                found: hits.contains(&real),
+            })
+        }
+        _ => None,
+    };
+    let target = Target::from_leading_zero_bits(VERIFY_SHARE_BITS)?;
+    // Away from the window, and odd, so no boundary lines up.
+    let start = ((real as u64 ^ 0x5bd1_e995) % (NONCE_SPACE - VERIFY_NONCES)) as u32 | 1;
+    let device = search_range(
+        searcher,
+        &header,
+        start,
+        VERIFY_NONCES,
+        &target,
+        VERIFY_BATCH,
+    )?;
+    let sha2: Vec<u32> = (start..start + VERIFY_NONCES as u32)
+        .filter(|&nonce| header.with_nonce(nonce).block_hash().meets(&target))
+        .collect();
+    let hit_set = HitSetCheck {
+        start,
+        nonces: VERIFY_NONCES,
+        share_bits: VERIFY_SHARE_BITS,
+        device_hits: device.len(),
+        sha2_hits: sha2.len(),
+        equal: device == sha2,
+    };
+    Ok(Verification {
+        passed: hit_set.equal && window.as_ref().is_none_or(|w| w.found),
+        window,
+        hit_set,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::catalog;
+    use crate::cpu::CpuSearcher;
+
+    #[test]
+    fn the_cpu_searcher_passes_on_a_real_header() {
+        let known = catalog::latest_embedded();
+        let report = verify(&mut CpuSearcher::new(2), &known).unwrap();
+        assert!(report.passed, "{report:?}");
+        assert!(report.window.as_ref().unwrap().found);
+        // About 256 expected at 8 bits over 2^16 nonces.
+        assert!(report.hit_set.sha2_hits > 150, "{report:?}");
+    }
+}
