@@ -41,6 +41,7 @@ pub mod fleet;
 pub mod gpu;
 pub mod kernel;
 pub mod report;
+pub mod sanitize;
 pub mod search;
 pub mod sensors;
 #[cfg(feature = "native")]

@@ -187,6 +187,19 @@ pub fn num(value: f64) -> String {
     }
 }
 
+/// `value` if it is a finite number above zero, else the input error that
+/// names `what` (with the number in a readable form).
+pub fn require_positive(what: &str, value: f64) -> crate::error::Result<f64> {
+    if value > 0.0 && value.is_finite() {
+        Ok(value)
+    } else {
+        Err(crate::error::Error::input(format!(
+            "{what} must be a positive number, got {}",
+            num(value)
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

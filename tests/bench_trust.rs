@@ -15,10 +15,10 @@ use hashwatt::bench::{self, BenchOptions, StopRule, Verdict};
 use hashwatt::chain::catalog;
 use hashwatt::chain::header::{BlockHash, BlockHeader};
 use hashwatt::chain::target::Target;
+use hashwatt::commands::schemas;
 use hashwatt::cpu::CpuSearcher;
 use hashwatt::error::Result;
 use hashwatt::report;
-use hashwatt::report::schemas;
 use hashwatt::search::{Batch, BatchResult, Searcher};
 
 /// A real CPU search held to `rate` nonces a second, on a schedule fixed

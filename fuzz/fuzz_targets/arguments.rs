@@ -3,7 +3,9 @@
 //! a control or invisible character, whatever the bytes.
 #![no_main]
 
-use hashwatt::error::{parse_number, parse_whole, sanitize};
+use hashwatt::cli::numbers::parse_number;
+use hashwatt::cli::numbers::parse_whole;
+use hashwatt::sanitize::sanitize;
 use libfuzzer_sys::fuzz_target;
 
 fn visible(text: &str) -> bool {

@@ -16,9 +16,6 @@
 //! - When a header's 2^32 nonces run out, the header is rolled as miners
 //!   do, and every share is verified against the header actually hashed.
 
-pub mod compare;
-#[cfg(feature = "native")]
-pub mod plot;
 pub mod stats;
 pub mod warmup;
 

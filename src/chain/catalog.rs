@@ -127,10 +127,10 @@ fn abbreviate(text: &str) -> String {
         let head: String = text.chars().take(20).collect();
         format!(
             "{}…",
-            crate::error::sanitize(&format!("{head:?}")).trim_end_matches('"')
+            crate::sanitize::sanitize(&format!("{head:?}")).trim_end_matches('"')
         )
     } else {
-        crate::error::sanitize(&format!("{text:?}")).into_owned()
+        crate::sanitize::sanitize(&format!("{text:?}")).into_owned()
     }
 }
 

@@ -3,7 +3,9 @@
 
 use clap::Args;
 
-use crate::error::{parse_number, parse_whole, Bounded};
+use crate::cli::numbers::parse_number;
+use crate::cli::numbers::parse_whole;
+use crate::cli::numbers::Bounded;
 
 /// Every float argument: finite, and `1e400` named as too large.
 fn number(text: &str) -> Result<f64, String> {

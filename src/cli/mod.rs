@@ -1,14 +1,15 @@
-//! The command line: how the program starts, the dispatch to `commands`,
-//! and argument errors as one line. What each command takes is in
+//! The command line: what each command takes (clap's types), the number
+//! parsers behind them, and argument errors as one line. `main.rs` hands
+//! what was parsed to [`crate::commands::run`]. What each command takes is in
 //! `cli/args.rs`. Exit statuses are in [`crate::error::exit`].
 
 use clap::{Parser, Subcommand};
 
-use crate::commands;
-use crate::error::sanitize;
+use crate::sanitize::sanitize;
 
 mod args;
 mod kernel_args;
+pub mod numbers;
 
 pub use args::*;
 pub use kernel_args::KernelFileArgs;
@@ -83,40 +84,11 @@ pub enum Command {
     RadvWorker,
 }
 
-/// Parses the arguments, runs the command, and returns the exit status.
-pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(error) => return argument_error(&error),
-    };
-    let result = match cli.command {
-        Command::Devices(args) => commands::devices::run(&args),
-        Command::Headers(args) => commands::headers::run(&args),
-        Command::Search(args) => commands::search::run(&args),
-        Command::Verify(args) => commands::verify::run(&args),
-        Command::Bench(args) => commands::bench::run(&args),
-        Command::Tune(args) => commands::tune::run(&args),
-        Command::Estimate(args) => commands::estimate::run(&args),
-        Command::Compare(args) => commands::compare::run(&args),
-        Command::Fleet(args) => commands::fleet::run(&args),
-        Command::KernelCost(args) => commands::kernel_cost::run(&args),
-        Command::RadvWorker => Ok(commands::kernel_cost::radv_worker()),
-    };
-    // A closed standard output ends the run quietly, as Unix tools do;
-    // any other failure to write it is exit 4, unless the command already
-    // failed for a reason of its own.
-    match (result, crate::output::stdout_status()) {
-        (Ok(code), Ok(_)) => code,
-        (Ok(code), Err(error)) if code == crate::error::exit::OK => {
-            errln!("hashwatt: error: {error}");
-            error.exit_code()
-        }
-        (Ok(code), Err(_)) => code,
-        (Err(error), _) => {
-            errln!("hashwatt: error: {error}");
-            error.exit_code()
-        }
-    }
+/// The command line as typed, or the exit status when there is nothing
+/// to run: `--help` and `--version` (0, printed here) or an argument error
+/// (2, printed here as one line).
+pub fn parse() -> Result<Cli, i32> {
+    Cli::try_parse().map_err(|error| argument_error(&error))
 }
 
 /// `--help` and `--version` as clap prints them; every argument error as

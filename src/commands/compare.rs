@@ -1,9 +1,9 @@
 //! `hashwatt compare`: bench results side by side, ratios against the
 //! first, and whether each difference exceeds the runs' own spread.
 
-use crate::bench::compare::{self, Comparison};
 use crate::cli::CompareArgs;
 use crate::error::{exit, Result};
+use crate::report::compare::{self, Comparison};
 use crate::report::{self, format_rate, JsonOut};
 use crate::units::{format_jth, format_ratio};
 
@@ -25,7 +25,7 @@ pub fn run(args: &CompareArgs) -> Result<i32> {
         if let Some(why) = &row.unproven {
             errln!(
                 "hashwatt: note: {}: {why}",
-                crate::error::sanitize(&row.file)
+                crate::sanitize::sanitize(&row.file)
             );
         }
     }
@@ -47,7 +47,7 @@ fn print_table(comparison: &Comparison) {
     };
     // Names from the files are printed escaped (see crate::output): the
     // columns are as wide as what is shown.
-    let shown = |text: &str| crate::output::sanitize(text).chars().count();
+    let shown = |text: &str| crate::sanitize::sanitize(text).chars().count();
     let file_w = width(&|r| shown(&r.file), 4);
     let device_w = width(&|r| shown(&r.device), 6);
     outln!(
@@ -80,8 +80,8 @@ fn print_table(comparison: &Comparison) {
         };
         outln!(
             "  {:<file_w$}  {:<device_w$}  {:<8}  {:<14}  {:>11}  {:>25}  {:>9}  {:>16}  {:>8}  {:>8}  {verdict}",
-            crate::output::sanitize(&row.file),
-            crate::output::sanitize(&row.device),
+            crate::sanitize::sanitize(&row.file),
+            crate::sanitize::sanitize(&row.device),
             row.backend,
             row.kernel.as_deref().unwrap_or("cpu"),
             format_rate(row.hashes_per_second),

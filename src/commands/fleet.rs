@@ -3,10 +3,11 @@
 //! outlier rule are [`crate::fleet`]'s.
 
 use crate::cli::FleetArgs;
-use crate::error::{exit, sanitize, Result};
+use crate::error::{exit, Result};
 use crate::fleet::{self, ArraySpec, FleetReport, Node};
 use crate::output::Destination;
 use crate::report::{self, JsonOut};
+use crate::sanitize::sanitize;
 use crate::units::format_si;
 
 pub fn run(args: &FleetArgs) -> Result<i32> {

@@ -10,16 +10,50 @@ pub mod headers;
 pub mod kernel_cost;
 mod kernel_file;
 pub mod kernel_isa;
+pub mod schemas;
 pub mod search;
 pub mod tune;
 pub mod verify;
 
-use crate::cli::CpuArgs;
+use crate::cli::{Cli, Command, CpuArgs};
 use crate::cpu::CpuPath;
 use crate::devices::{CpuOptions, DeviceChoice, DeviceSpec};
 use crate::error::Result;
 use crate::output::Destination;
 use crate::report::JsonOut;
+
+/// Runs the command parsed from the command line and returns the exit
+/// status.
+pub fn run(cli: Cli) -> i32 {
+    let result = match cli.command {
+        Command::Devices(args) => devices::run(&args),
+        Command::Headers(args) => headers::run(&args),
+        Command::Search(args) => search::run(&args),
+        Command::Verify(args) => verify::run(&args),
+        Command::Bench(args) => bench::run(&args),
+        Command::Tune(args) => tune::run(&args),
+        Command::Estimate(args) => estimate::run(&args),
+        Command::Compare(args) => compare::run(&args),
+        Command::Fleet(args) => fleet::run(&args),
+        Command::KernelCost(args) => kernel_cost::run(&args),
+        Command::RadvWorker => Ok(kernel_cost::radv_worker()),
+    };
+    // A closed standard output ends the run quietly, as Unix tools do;
+    // any other failure to write it is exit 4, unless the command already
+    // failed for a reason of its own.
+    match (result, crate::output::stdout_status()) {
+        (Ok(code), Ok(_)) => code,
+        (Ok(code), Err(error)) if code == crate::error::exit::OK => {
+            errln!("hashwatt: error: {error}");
+            error.exit_code()
+        }
+        (Ok(code), Err(_)) => code,
+        (Err(error), _) => {
+            errln!("hashwatt: error: {error}");
+            error.exit_code()
+        }
+    }
+}
 
 /// The devices `--device` names, resolved against the adapters present.
 pub(crate) fn choose_devices(spec: Option<&str>) -> Result<Vec<DeviceChoice>> {

@@ -5,10 +5,11 @@
 use crate::chain::catalog;
 use crate::cli::TuneArgs;
 use crate::devices::DeviceChoice;
-use crate::error::{exit, require_positive, Error, Result};
+use crate::error::{exit, Error, Result};
 use crate::report;
 use crate::signals::Interrupt;
 use crate::tune::{self, CacheChange, Ended, Kept, Stage, Sweep, SweepEvent, SweepPlan, Trial};
+use crate::units::require_positive;
 
 /// The longest timed run of one setting: ten minutes.
 const MAX_SECONDS_PER_SETTING: f64 = 600.0;
@@ -321,7 +322,7 @@ bench runs the default from now on",
             earlier.kernel.workgroup_size,
             earlier.kernel.nonces_per_invocation,
             earlier.batch_ms,
-            crate::error::sanitize(&earlier.tuned_at),
+            crate::sanitize::sanitize(&earlier.tuned_at),
             path.display()
         ),
         Some(Ok(CacheChange::Unchanged)) => {

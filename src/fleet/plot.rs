@@ -264,7 +264,7 @@ fn short_label(node: &Node) -> String {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| node.file.clone()),
     };
-    let text = crate::error::sanitize(&text).into_owned();
+    let text = crate::sanitize::sanitize(&text).into_owned();
     if text.chars().count() > 18 {
         let cut: String = text.chars().take(17).collect();
         format!("{cut}…")

@@ -1,4 +1,6 @@
-//! The interface checks on a parsed kernel (docs/kernel-interface.md): the
+//! The interface a search kernel keeps with hashwatt (docs/kernel-interface.md):
+//! its constants (the entry point, the size of `SearchParams`, the overrides
+//! the host sets), and the checks on a parsed kernel: the
 //! entry point (`search`, or `--entry NAME`), the two bindings and their
 //! layouts, the workgroup size and the overrides the host sets. Every
 //! mismatch is reported at once, with a skeleton of the interface to paste.
@@ -6,8 +8,18 @@
 use naga::valid::GlobalUse;
 use naga::{AddressSpace, Expression, ScalarKind, ShaderStage, TypeInner};
 
-use super::source::{NONCES_PER_INVOCATION, PARAMS_BYTES, WORKGROUP_SIZE};
 use crate::error::{Error, Result};
+
+/// The entry point a search kernel has, unless `--entry NAME` names another.
+pub const ENTRY_POINT: &str = "search";
+/// Size of the uniform block `SearchParams` the host writes: 144 bytes of
+/// midstate, tail, target, range and precomputed terms, then the header's
+/// 20 message words.
+pub const PARAMS_BYTES: u32 = 224;
+/// The override the host sets to the workgroup size, when declared.
+pub const WORKGROUP_SIZE: &str = "WORKGROUP_SIZE";
+/// The override the host sets to the nonces per invocation, when declared.
+pub const NONCES_PER_INVOCATION: &str = "NONCES_PER_INVOCATION";
 
 /// What the host needs to know to launch a kernel.
 #[derive(Debug, Default)]

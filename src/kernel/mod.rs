@@ -29,10 +29,12 @@ mod rewrite_report;
 pub mod source;
 pub mod variants;
 
-pub use interface::{is_mismatch as is_interface_mismatch, skeleton as interface_skeleton};
+pub use interface::{
+    is_mismatch as is_interface_mismatch, skeleton as interface_skeleton, ENTRY_POINT, PARAMS_BYTES,
+};
 #[cfg(feature = "native")]
 pub use naga_out::naga_outputs;
-pub use source::{KernelSource, LoadOptions, ENTRY_POINT, MAX_KERNEL_BYTES, PARAMS_BYTES};
+pub use source::{KernelSource, LoadOptions, MAX_KERNEL_BYTES};
 pub use variants::{
     search_source, source_sha256, KernelConfig, KernelVariant, MAX_NONCES_PER_INVOCATION,
     MAX_WORKGROUP_SIZE,

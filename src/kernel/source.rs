@@ -17,18 +17,8 @@ use super::hash_fn::{self, HashFnInfo, HashFnSpec};
 use super::interface;
 use super::rewrite::RewriteReport;
 
+use super::interface::ENTRY_POINT;
 use crate::error::{Error, Result};
-
-/// The entry point a search kernel has, unless `--entry NAME` names another.
-pub const ENTRY_POINT: &str = "search";
-/// Size of the uniform block `SearchParams` the host writes: 144 bytes of
-/// midstate, tail, target, range and precomputed terms, then the header's
-/// 20 message words.
-pub const PARAMS_BYTES: u32 = 224;
-/// The override the host sets to the workgroup size, when declared.
-pub const WORKGROUP_SIZE: &str = "WORKGROUP_SIZE";
-/// The override the host sets to the nonces per invocation, when declared.
-pub const NONCES_PER_INVOCATION: &str = "NONCES_PER_INVOCATION";
 
 /// A file a kernel may include, and the includes it needs itself.
 struct Include {

@@ -251,11 +251,11 @@ impl KernelConfig {
         let source = self.variant.source();
         let mut constants = Vec::new();
         if source.fixed_workgroup_size.is_none() {
-            constants.push((super::source::WORKGROUP_SIZE, self.workgroup_size as f64));
+            constants.push((super::interface::WORKGROUP_SIZE, self.workgroup_size as f64));
         }
         if source.nonces_override {
             constants.push((
-                super::source::NONCES_PER_INVOCATION,
+                super::interface::NONCES_PER_INVOCATION,
                 self.nonces_per_invocation as f64,
             ));
         }

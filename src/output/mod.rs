@@ -16,7 +16,7 @@
 //! bench file, a file name, an output path, a kernel's name, a header
 //! file's name: any of them can hold an escape sequence, a newline or a
 //! bidirectional override. So the human-text macros are the one gate, and
-//! they pass every character through [`sanitize`] (the one sanitizer,
+//! they pass every character through [`crate::sanitize`] (the one sanitizer,
 //! also behind every error message):
 //! - [`outln!`](crate::outln) and [`errln!`](crate::errln) write exactly
 //!   one line: every control or invisible character in the formatted text,
@@ -32,7 +32,7 @@
 //!   strings), for `--json -`.
 //!
 //! Progress bars (indicatif) draw on standard error themselves: their
-//! labels go through [`sanitize`] where they hold a name.
+//! labels go through [`crate::sanitize`] where they hold a name.
 //!
 //! Result files go through [`Destination`]: checked before a run (so nothing
 //! is measured only to be refused), written to a temporary file in the same
@@ -43,8 +43,8 @@ use std::fmt;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
 
-pub use crate::error::sanitize;
 use crate::error::{Error, Result};
+use crate::sanitize::sanitize;
 
 const FINE: u8 = 0;
 const CLOSED: u8 = 1;

@@ -16,6 +16,7 @@ use crate::bench::{BatchSizes, BenchOutcome, ShareRecord, Spread, Trial, Verdict
 use crate::chain::catalog::KnownHeader;
 use crate::gpu::{AdapterLimits, DeviceSummary};
 use crate::kernel::KernelConfig;
+use crate::sensors::energy::EnergyReport;
 use crate::sensors::host::{BuildInfo, HostInfo};
 use crate::sensors::telemetry;
 use crate::verify::proof::ProofOfWork;
@@ -127,29 +128,6 @@ pub struct Stability {
     /// Why the run is unstable, or how short it was, in words and figures.
     #[serde(default)]
     pub reasons: Vec<String>,
-}
-
-/// Energy over the timed part of a bench run.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
-pub struct EnergyReport {
-    /// Which meter: `nvml-energy`, `nvml-power`, `rapl`, `hwmon-energy`,
-    /// `hwmon-power` (measured), or `stated` (`--watts`, not measured).
-    pub meter: String,
-    /// The sensor or device read, in words.
-    pub source: String,
-    pub measured: bool,
-    /// The whole draw during the run: what a site pays for.
-    pub joules: f64,
-    pub avg_watts: f64,
-    /// Average draw while idle before the run, where it was measured.
-    pub idle_watts: Option<f64>,
-    pub joules_above_idle: Option<f64>,
-    /// Readings taken (counter reads or power samples).
-    pub samples: u64,
-    /// Headline efficiency, from the whole draw.
-    pub hashes_per_joule: f64,
-    pub joules_per_terahash: f64,
-    pub hashes_per_joule_above_idle: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]

@@ -4,17 +4,18 @@
 //! [`schemas`]).
 
 mod bench;
+#[cfg(feature = "native")]
+pub mod bench_plot;
+pub mod compare;
 mod documents;
 mod read;
-#[cfg(feature = "native")]
-pub mod schemas;
 mod validate;
 mod verify;
 
 pub use crate::gpu::AdapterLimits;
 pub use bench::{
-    BenchAllReport, BenchReport, EnergyReport, FailedRun, HeaderRef, KernelReport, RunContext,
-    Shares, Stability, BENCH_ALL_SCHEMA, BENCH_SCHEMA, BENCH_SCHEMA_V1, BENCH_SCHEMA_V2,
+    BenchAllReport, BenchReport, FailedRun, HeaderRef, KernelReport, RunContext, Shares, Stability,
+    BENCH_ALL_SCHEMA, BENCH_SCHEMA, BENCH_SCHEMA_V1, BENCH_SCHEMA_V2,
 };
 pub use documents::{
     CpuPathRow, DeviceRow, DevicesReport, HeaderRow, HeadersReport, SearchReport, DEVICES_SCHEMA,

@@ -6,7 +6,8 @@
 
 use super::validate::{validate, Standing};
 use super::{BenchReport, BENCH_SCHEMA, BENCH_SCHEMA_V1, BENCH_SCHEMA_V2};
-use crate::error::{sanitize, Error, Result};
+use crate::error::{Error, Result};
+use crate::sanitize::sanitize;
 use crate::site::{jth_from_hashes_per_joule, Efficiency};
 
 /// The largest result file read: a bench document with a day's time series

@@ -116,7 +116,7 @@ pub struct EstimateOut {
 pub fn estimate(inputs: &EstimateInputs) -> Result<EstimateOut> {
     let efficiency = match (inputs.joules_per_terahash, &inputs.bench) {
         (Some(jth), _) => {
-            let jth = hashwatt::error::require_positive("the efficiency (J/TH)", jth)?;
+            let jth = hashwatt::units::require_positive("the efficiency (J/TH)", jth)?;
             Efficiency {
                 source: "given on the page".into(),
                 hashes_per_joule: site::hashes_per_joule_from_jth(jth),

@@ -12,7 +12,7 @@ use crate::bench::{self, BenchOptions, Instruments, StopRule, MAX_BATCH_MS, MIN_
 use crate::chain::catalog::{self, KnownHeader};
 use crate::cli::BenchArgs;
 use crate::devices::DeviceChoice;
-use crate::error::{exit, require_positive, Error, Result};
+use crate::error::{exit, Error, Result};
 use crate::kernel::KernelVariant;
 use crate::output::Destination;
 use crate::report::{
@@ -23,6 +23,7 @@ use crate::sensors::energy::{self, NvmlMode, MAX_IDLE_SECONDS};
 use crate::sensors::host::{self, HostInfo};
 use crate::sensors::telemetry;
 use crate::signals::Interrupt;
+use crate::units::require_positive;
 use crate::verify::proof;
 use settings::settings_for;
 
@@ -203,7 +204,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     let mut written = Ok(());
     if let (Some(destination), false) = (&plan.plot, proven.is_empty()) {
         let proven: Vec<BenchReport> = proven.iter().map(|r| (*r).clone()).collect();
-        written = crate::bench::plot::timeline_svg(destination, &proven);
+        written = crate::report::bench_plot::timeline_svg(destination, &proven);
         if written.is_ok() && human {
             outln!("drew {}", destination.path().display());
         }
@@ -481,5 +482,5 @@ fn summary_name(choice: &DeviceChoice) -> String {
         Some((cut, _)) => format!("{}…", &summary.name[..cut]),
         None => summary.name,
     };
-    crate::output::sanitize(&format!("{name} [{}]", summary.backend)).into_owned()
+    crate::sanitize::sanitize(&format!("{name} [{}]", summary.backend)).into_owned()
 }

@@ -5,7 +5,8 @@
 use crate::bench::{BenchOutcome, StopRule, Verdict};
 use crate::commands::estimate;
 use crate::error::Error;
-use crate::report::{self, BenchReport, EnergyReport};
+use crate::report::{self, BenchReport};
+use crate::sensors::energy::EnergyReport;
 use crate::site::Site;
 
 pub(super) fn describe_stop(stop_rule: StopRule, repeat: u32) -> String {

@@ -6,7 +6,6 @@
 mod render;
 
 use crate::cli::EstimateArgs;
-use crate::error::require_positive as positive;
 use crate::error::{exit, Error, Result};
 use crate::output::Destination;
 use crate::report::{self, JsonOut};
@@ -14,6 +13,7 @@ use crate::site::model::{self, Input, Inputs, Plan, MAX_SCENARIOS};
 use crate::site::network::Consensus;
 use crate::site::plot;
 use crate::site::{self, fleet, FleetMember, FleetOrigin, Network, Site, Source};
+use crate::units::require_positive as positive;
 
 pub use render::summary_lines;
 pub use site::{estimate, Efficiency, Estimate};
@@ -234,7 +234,7 @@ fn fleet_of(
             let name = path.display().to_string();
             let efficiency = report::efficiency(&bench, &name)?;
             if let Some(why) = &efficiency.unproven {
-                notes.push(format!("{}: {why}", crate::error::sanitize(&name)));
+                notes.push(format!("{}: {why}", crate::sanitize::sanitize(&name)));
             }
             members.push((efficiency, share));
         }

@@ -122,7 +122,7 @@ pub fn print_table(e: &Estimate, explain: bool) {
                 format!(
                     "{} x {} ({:.1}% of the power, {:.0} W each)",
                     m.nodes,
-                    crate::error::sanitize(&m.model),
+                    crate::sanitize::sanitize(&m.model),
                     100.0 * m.power_share,
                     m.watts_per_node
                 )

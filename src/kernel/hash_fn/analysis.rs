@@ -171,10 +171,10 @@ pub(super) fn analyse(path: &str, text: &str, spec: &HashFnSpec) -> Result<Analy
             Sizing::Declare
         }
     };
-    let workgroup = sizing(super::super::source::WORKGROUP_SIZE);
+    let workgroup = sizing(super::super::interface::WORKGROUP_SIZE);
     // Nonces per invocation: the file's override if it has one (the host
     // sets it, and dispatches that many fewer invocations); else one.
-    let nonces = match sizing(super::super::source::NONCES_PER_INVOCATION) {
+    let nonces = match sizing(super::super::interface::NONCES_PER_INVOCATION) {
         Sizing::Files => Sizing::Files,
         _ => Sizing::Literal,
     };
@@ -201,7 +201,9 @@ pub(super) fn analyse(path: &str, text: &str, spec: &HashFnSpec) -> Result<Analy
         prefix,
         shape,
         signature,
-        search_free: !names.iter().any(|n| n == super::super::source::ENTRY_POINT),
+        search_free: !names
+            .iter()
+            .any(|n| n == super::super::interface::ENTRY_POINT),
         workgroup,
         nonces,
         info,

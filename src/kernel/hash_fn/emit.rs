@@ -14,7 +14,7 @@ use super::{Analysis, HashFnSpec, Shape, Sizing, DIGEST_IN_WORDS, DIGEST_OUT_WOR
 pub(super) fn search_kernel(a: &Analysis, spec: &HashFnSpec) -> (String, String) {
     let p = &a.prefix;
     let entry = if a.search_free {
-        super::super::source::ENTRY_POINT.to_string()
+        super::super::interface::ENTRY_POINT.to_string()
     } else {
         format!("{p}search")
     };
@@ -61,7 +61,7 @@ struct {p}HitList {{
 @group(0) @binding(1) var<storage, read_write> {p}hits: {p}HitList;
 ",
         name = spec.name,
-        bytes = super::super::source::PARAMS_BYTES,
+        bytes = super::super::interface::PARAMS_BYTES,
     );
     common(&mut out, a, spec);
     hash_of_nonce(&mut out, a);

@@ -39,8 +39,33 @@ pub use rapl::open_at as rapl_meter_at;
 pub use sampler::{counter_delta, Counter, Probe, Reading, SampledMeter};
 pub use stated::StatedMeter;
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use crate::error::Result;
-use crate::report::EnergyReport;
+
+/// Energy over the timed part of a bench run.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct EnergyReport {
+    /// Which meter: `nvml-energy`, `nvml-power`, `rapl`, `hwmon-energy`,
+    /// `hwmon-power` (measured), or `stated` (`--watts`, not measured).
+    pub meter: String,
+    /// The sensor or device read, in words.
+    pub source: String,
+    pub measured: bool,
+    /// The whole draw during the run: what a site pays for.
+    pub joules: f64,
+    pub avg_watts: f64,
+    /// Average draw while idle before the run, where it was measured.
+    pub idle_watts: Option<f64>,
+    pub joules_above_idle: Option<f64>,
+    /// Readings taken (counter reads or power samples).
+    pub samples: u64,
+    /// Headline efficiency, from the whole draw.
+    pub hashes_per_joule: f64,
+    pub joules_per_terahash: f64,
+    pub hashes_per_joule_above_idle: Option<f64>,
+}
 
 /// A power meter: start it, stop it, read what it measured in between.
 pub trait Meter: Send {

@@ -5,7 +5,8 @@
 use web_time::Instant;
 
 use super::Meter;
-use crate::error::{require_positive, Error, Result};
+use crate::error::{Error, Result};
+use crate::units::require_positive;
 
 pub struct StatedMeter {
     watts: f64,

@@ -1,4 +1,4 @@
-//! JSON Schemas of every document hashwatt writes, generated from the
+//! JSON Schemas of every document the commands write, generated from the
 //! types that write them (`schemars`), so they cannot drift from the code.
 //! `schemas/` in the repository holds them; a test fails when a file there
 //! differs from what the types generate, and
@@ -6,10 +6,10 @@
 
 use schemars::{schema_for, Schema};
 
-use crate::bench::compare::Comparison;
 use crate::fleet::{FleetReport, TaskRecord};
 use crate::kernel::cost::isa::KernelIsaReport;
 use crate::kernel::cost::KernelCostReport;
+use crate::report::compare::Comparison;
 use crate::report::{BenchAllReport, BenchReport, DevicesReport, HeadersReport, SearchReport};
 use crate::site::model::Estimate;
 use crate::tune::{TuneReport, TuningCache};
