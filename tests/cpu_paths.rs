@@ -15,7 +15,7 @@ use hashwatt::chain::target::Target;
 use hashwatt::cpu::{self, fast, CpuPath, CpuSearcher, Job};
 use hashwatt::error::exit;
 use hashwatt::search::{search_range, Batch, Searcher};
-use hashwatt::verify::device::SplitMix;
+use hashwatt::verify::checks::SplitMix;
 use hashwatt::verify::hits;
 
 /// The paths this CPU has; each one it lacks is named on stderr.

@@ -121,7 +121,7 @@ fn the_gpu_evidence_script_runs_end_to_end() {
     let compare = json(&folder.join("compare.json"));
     assert_eq!(compare["rows"].as_array().unwrap().len(), 3);
     for (file, schema) in [
-        ("verify.json", "verify.schema.json"),
+        ("verify.json", "verify-device.schema.json"),
         ("estimate.json", "estimate.schema.json"),
         ("devices.json", "devices.schema.json"),
     ] {
@@ -181,7 +181,10 @@ fn a_late_failure_keeps_the_finished_steps() {
     ] {
         assert!(folder.join(name).is_file(), "{name} missing in {folder:?}");
     }
-    common::validate("verify.schema.json", &json(&folder.join("verify.json")));
+    common::validate(
+        "verify-device.schema.json",
+        &json(&folder.join("verify.json")),
+    );
     let tune = std::fs::read_to_string(folder.join("tune.txt")).unwrap();
     assert!(
         tune.contains("fastest (") && tune.contains("checked against sha2"),

@@ -9,7 +9,7 @@ use hashwatt::chain::target::Target;
 use hashwatt::cpu;
 use hashwatt::kernel::KernelConfig;
 use hashwatt::search::{search_range, Searcher};
-use hashwatt::verify::device::SplitMix;
+use hashwatt::verify::checks::SplitMix;
 
 fn configs() -> Vec<KernelConfig> {
     vec![

@@ -169,7 +169,7 @@ fn verify_and_bench_take_a_hash_function_from_the_command_line() {
     }
     verify.push("--json");
     let doc = common::run_json(&verify, &[]);
-    common::validate("verify-kernel.schema.json", &doc);
+    common::validate("verify.schema.json", &doc);
     assert_eq!(doc["kernel"]["hash_fn"]["function"], "sha256d_header");
     assert_eq!(doc["kernel"]["hash_fn"]["word_order"], "le");
     assert_eq!(doc["passed"], true);

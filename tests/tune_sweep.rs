@@ -235,7 +235,7 @@ fn the_command_reports_its_plan_budget_and_proof() {
         &[("HASHWATT_CACHE_DIR", &cache)],
     );
     common::validate("tune.schema.json", &document);
-    assert_eq!(document["schema"], "hashwatt.tune/3");
+    assert_eq!(document["schema"], "hashwatt.tune/4");
     let result = &document["results"][0];
     assert_eq!(result["trials"].as_array().unwrap().len(), 4);
     assert_eq!(result["ended"], "settings-cap");

@@ -361,7 +361,7 @@ fn print_table(report: &ConformanceReport) {
             hit_set.nonces,
             hit_set.share_bits,
             hit_set.device_hits,
-            hit_set.cpu_hits,
+            hit_set.sha2_hits,
             if hit_set.equal {
                 "identical"
             } else {

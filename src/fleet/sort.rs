@@ -304,7 +304,7 @@ fn verify_failure(verify: &ConformanceReport) -> String {
                 .hit_set
                 .as_ref()
                 .filter(|h| !h.equal)
-                .map(|h| format!("hit set {} vs the CPU's {}", h.device_hits, h.cpu_hits))
+                .map(|h| format!("hit set {} vs the CPU's {}", h.device_hits, h.sha2_hits))
         })
         .unwrap_or_else(|| "a check did not pass".into());
     format!("verify failed on {}: {first}", verify.device)

@@ -117,18 +117,21 @@ impl Ended {
     }
 }
 
-/// `hashwatt.tune/3`: trials are the settings a bounded search measured
+/// `hashwatt.tune/4`: trials are the settings a bounded search measured
 /// (not the whole grid), the untuned default first, each with its compile,
 /// warm-up and spread; each result has its plan, why it ended, the
 /// decision between the fastest other setting and the default (with the
 /// confirmation runs), what was done to the cache, and the kept setting's
-/// verification. (`/2` had no default, decision or cache action.)
-pub const TUNE_SCHEMA: &str = "hashwatt.tune/3";
+/// verification, whose hit-set check carries the proof of work and the
+/// first nonce the sets disagree on, as `verify`'s does. (`/3` had a
+/// hit-set check of its own shape; `/2` had no default, decision or cache
+/// action.)
+pub const TUNE_SCHEMA: &str = "hashwatt.tune/4";
 
 /// `hashwatt tune --json`: one result per adapter swept.
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TuneReport {
-    /// `hashwatt.tune/3`.
+    /// `hashwatt.tune/4`.
     pub schema: String,
     pub results: Vec<TuneResult>,
 }

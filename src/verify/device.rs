@@ -12,12 +12,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::checks::{self, HitSetCheck, WindowCheck};
 use crate::chain::catalog::KnownHeader;
 use crate::chain::target::Target;
 use crate::cpu;
 use crate::error::Result;
 use crate::search::{expected_hits, search_range, Searcher, MAX_EXPECTED_HITS, NONCE_SPACE};
-use crate::verify::proof::ProofOfWork;
 
 #[derive(Clone, Debug)]
 pub struct ConformanceOptions {
@@ -57,8 +57,11 @@ pub struct HeaderCheck {
 }
 
 /// The document plain `verify --json` writes: a device's own kernels
-/// against the chain. (`verify --kernel` writes `hashwatt.verify/1`.)
-pub const SCHEMA: &str = "hashwatt.verify-device/1";
+/// against the chain (`schemas/verify-device.schema.json`). `/1` had a
+/// hit-set check of its own shape, with `cpu_hits`; `/2` has the one every
+/// check shares ([`checks::HitSetCheck`]). `verify --kernel` writes
+/// `hashwatt.verify/1` (`schemas/verify.schema.json`).
+pub const SCHEMA: &str = "hashwatt.verify-device/2";
 
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ConformanceReport {
@@ -69,18 +72,6 @@ pub struct ConformanceReport {
     pub random_digest_mismatches: Vec<u32>,
     pub hit_set: Option<HitSetCheck>,
     pub passed: bool,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct HitSetCheck {
-    pub nonces: u64,
-    pub share_bits: u32,
-    pub device_hits: usize,
-    pub cpu_hits: usize,
-    pub equal: bool,
-    /// The device's hits against those the nonces imply, as every bench
-    /// is judged (the default 2^16 nonces at 8 bits expect 256).
-    pub proof_of_work: ProofOfWork,
 }
 
 pub fn run(
@@ -104,19 +95,7 @@ pub fn run_with_progress(
     let mut checks = Vec::with_capacity(headers.len());
     for (known, device_hash) in headers.iter().zip(device_digests) {
         let sha2_hash = known.header.block_hash();
-        let mut problems = Vec::new();
-        if device_hash != sha2_hash {
-            problems.push(format!(
-                "device digest {device_hash} differs from sha2's {sha2_hash}"
-            ));
-        }
-        if let Some(expected) = known.expected_hash {
-            if expected != sha2_hash {
-                problems.push(format!(
-                    "expected block hash {expected}, but the header hashes to {sha2_hash}"
-                ));
-            }
-        }
+        let mut problems = checks::digest_problems(known, device_hash);
         let digest_ok = problems.is_empty();
         let window_ok = if options.window == 0 {
             None
@@ -141,18 +120,9 @@ pub fn run_with_progress(
         on_header();
     }
 
-    let mut random = SplitMix::new(options.seed);
-    let random_headers: Vec<_> = (0..options.random_digests)
-        .filter(|_| !raw.is_empty())
-        .map(|i| raw[i % raw.len()].with_nonce(random.next_u32()))
-        .collect();
+    let random_headers = checks::random_nonce_headers(&raw, options.random_digests, options.seed);
     let random_device = searcher.digests(&random_headers)?;
-    let random_digest_mismatches = random_headers
-        .iter()
-        .zip(&random_device)
-        .filter(|(h, d)| h.block_hash() != **d)
-        .map(|(h, _)| h.nonce())
-        .collect::<Vec<_>>();
+    let random_digest_mismatches = checks::digest_mismatches(&random_headers, &random_device);
 
     let hit_set = match (options.hit_set_nonces, headers.last()) {
         (0, _) | (_, None) => None,
@@ -176,18 +146,13 @@ pub fn run_with_progress(
                 cpu::available_threads(),
             )?;
             cpu_hits.sort_unstable();
-            Some(HitSetCheck {
+            Some(HitSetCheck::judge(
+                start as u32,
                 nonces,
-                share_bits: options.hit_set_bits,
-                device_hits: device_hits.len(),
-                cpu_hits: cpu_hits.len(),
-                equal: device_hits == cpu_hits,
-                proof_of_work: ProofOfWork::judge(
-                    nonces,
-                    options.hit_set_bits,
-                    device_hits.len() as u64,
-                ),
-            })
+                options.hit_set_bits,
+                &device_hits,
+                &cpu_hits,
+            ))
         }
     };
 
@@ -195,9 +160,7 @@ pub fn run_with_progress(
         .iter()
         .all(|c| c.digest_ok && c.window_ok != Some(false))
         && random_digest_mismatches.is_empty()
-        && hit_set
-            .as_ref()
-            .is_none_or(|h| h.equal && h.proof_of_work.passed);
+        && hit_set.as_ref().is_none_or(HitSetCheck::passed);
     Ok(ConformanceReport {
         schema: SCHEMA.into(),
         device: searcher.name(),
@@ -234,81 +197,16 @@ hits expected; give a smaller --window"
         ));
         return Ok(false);
     }
-    let start = (header.nonce() as u64)
-        .saturating_sub(window / 2)
-        .min(NONCE_SPACE - window);
+    let (start, window) = checks::window_around(header.nonce(), window);
     let hits = search_range(
         searcher,
         &header,
-        start as u32,
+        start,
         window,
         &target,
         window.min(1 << 24),
     )?;
-    if hits.contains(&header.nonce()) {
-        Ok(true)
-    } else {
-        problems.push(format!(
-            "searching nonces {start}..{} at the header's target did not find its nonce {} ({})",
-            start + window,
-            header.nonce(),
-            list_nonces(&hits)
-        ));
-        Ok(false)
-    }
-}
-
-/// The most nonces a message lists; an easy target can flood a window with
-/// millions of hits.
-const LISTED_NONCES: usize = 8;
-
-/// "hits: 1, 2, 3 and 4,093 more", never one line of megabytes.
-fn list_nonces(hits: &[u32]) -> String {
-    if hits.is_empty() {
-        return "no hits".into();
-    }
-    let shown: Vec<String> = hits
-        .iter()
-        .take(LISTED_NONCES)
-        .map(u32::to_string)
-        .collect();
-    let more = hits.len().saturating_sub(LISTED_NONCES);
-    if more == 0 {
-        format!("hits: {}", shown.join(", "))
-    } else {
-        format!("{} hits: {} and {more} more", hits.len(), shown.join(", "))
-    }
-}
-
-/// SplitMix64: a small, seedable random source, so a check's random nonces
-/// are the same on every run (the tests use it too).
-pub struct SplitMix(u64);
-
-impl SplitMix {
-    pub fn new(seed: u64) -> Self {
-        SplitMix(seed)
-    }
-
-    pub fn next_u32(&mut self) -> u32 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) >> 32) as u32
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_hit_lists_are_cut() {
-        assert_eq!(list_nonces(&[]), "no hits");
-        assert_eq!(list_nonces(&[1, 2]), "hits: 1, 2");
-        let many: Vec<u32> = (0..100_000).collect();
-        let text = list_nonces(&many);
-        assert!(text.ends_with("and 99992 more"), "{text}");
-        assert!(text.len() < 100, "{text}");
-    }
+    let check = WindowCheck::judge(&header, start, window, &hits);
+    problems.extend(check.problem(&hits));
+    Ok(check.found)
 }

@@ -9,6 +9,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::checks::{self, HitSetCheck, WindowCheck};
 use crate::chain::catalog::KnownHeader;
 use crate::chain::target::Target;
 use crate::error::Result;
@@ -32,34 +33,13 @@ pub struct Verification {
     pub passed: bool,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
-pub struct WindowCheck {
-    pub start: u32,
-    pub nonces: u64,
-    pub real_nonce: u32,
-    pub found: bool,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
-pub struct HitSetCheck {
-    pub start: u32,
-    pub nonces: u64,
-    pub share_bits: u32,
-    pub device_hits: usize,
-    /// Hits found by hashing every nonce with sha2 on the CPU.
-    pub sha2_hits: usize,
-    pub equal: bool,
-}
-
 /// Runs both checks with whatever kernel `searcher` has compiled.
 pub fn verify(searcher: &mut dyn Searcher, known: &KnownHeader) -> Result<Verification> {
     let header = known.header;
     let real = header.nonce();
-    let window = match header.target() {
-        Ok(target) if header.block_hash().meets(&target) => {
-            let start = (real as u64)
-                .saturating_sub(VERIFY_NONCES / 2)
-                .min(NONCE_SPACE - VERIFY_NONCES) as u32;
+    let window = match checks::real_block_target(&header) {
+        Some(target) => {
+            let (start, nonces) = checks::window_around(real, VERIFY_NONCES);
             let hits = search_range(
                 searcher,
                 &header,
@@ -68,14 +48,9 @@ pub fn verify(searcher: &mut dyn Searcher, known: &KnownHeader) -> Result<Verifi
                 &target,
                 VERIFY_BATCH,
             )?;
-            Some(WindowCheck {
-                start,
-                nonces: VERIFY_NONCES,
-                real_nonce: real,
-                found: hits.contains(&real),
-            })
+            Some(WindowCheck::judge(&header, start, nonces, &hits))
         }
-        _ => None,
+        None => None,
     };
     let target = Target::from_leading_zero_bits(VERIFY_SHARE_BITS)?;
     // Away from the window, and odd, so no boundary lines up.
@@ -91,16 +66,9 @@ pub fn verify(searcher: &mut dyn Searcher, known: &KnownHeader) -> Result<Verifi
     let sha2: Vec<u32> = (start..start + VERIFY_NONCES as u32)
         .filter(|&nonce| header.with_nonce(nonce).block_hash().meets(&target))
         .collect();
-    let hit_set = HitSetCheck {
-        start,
-        nonces: VERIFY_NONCES,
-        share_bits: VERIFY_SHARE_BITS,
-        device_hits: device.len(),
-        sha2_hits: sha2.len(),
-        equal: device == sha2,
-    };
+    let hit_set = HitSetCheck::judge(start, VERIFY_NONCES, VERIFY_SHARE_BITS, &device, &sha2);
     Ok(Verification {
-        passed: hit_set.equal && window.as_ref().is_none_or(|w| w.found),
+        passed: hit_set.passed() && window.as_ref().is_none_or(|w| w.found),
         window,
         hit_set,
     })

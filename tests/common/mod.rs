@@ -101,13 +101,9 @@ pub fn fixture_headers() -> Vec<KnownHeader> {
     catalog::parse_headers_text(text).expect("fixture parses")
 }
 
-/// A window of `len` nonces containing `nonce`, kept inside the nonce space.
-pub fn window_around(nonce: u32, len: u64) -> (u32, u64) {
-    let start = (nonce as u64)
-        .saturating_sub(len / 2)
-        .min((1u64 << 32) - len);
-    (start as u32, len)
-}
+/// The window around a real nonce: the library's, the one every check uses.
+#[allow(unused_imports)]
+pub use hashwatt::verify::checks::window_around;
 
 /// Runs the hashwatt binary with `args` (and environment `env`), requires
 /// success, and parses its standard output as JSON.

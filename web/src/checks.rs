@@ -1,16 +1,19 @@
 //! The page's checks, on real mainnet data, each against sha2 in wasm:
 //! the genesis block found in a window of nonces, the embedded headers'
 //! block hashes and nonce windows, and digests of random nonces. The same
-//! checks as `hashwatt verify` (src/conformance.rs), awaited instead of
-//! blocking; every hit goes through `hits::verify`.
+//! checks as `hashwatt verify`: the window, the real-block check, the
+//! digest check and the random digests are `hashwatt::verify::checks`, the
+//! code the native command calls; only the searching is awaited here
+//! instead of blocking. Every hit goes through `hits::verify`.
 
 use hashwatt::chain::catalog::{self, KnownHeader};
 use hashwatt::chain::header::BlockHeader;
 use hashwatt::chain::target::Target;
 use hashwatt::error::{Error, Result};
 use hashwatt::gpu::GpuSearcher;
-use hashwatt::search::{AsyncSearcher, Batch, Searcher, NONCE_SPACE};
-use hashwatt::verify::device::{ConformanceOptions, SplitMix};
+use hashwatt::search::{AsyncSearcher, Batch, Searcher};
+use hashwatt::verify::checks::{self, WindowCheck};
+use hashwatt::verify::device::ConformanceOptions;
 use hashwatt::verify::hits::{self, VerifiedHit};
 use serde::Serialize;
 
@@ -43,15 +46,6 @@ pub async fn search_window(
     Ok(found)
 }
 
-/// The window of `window` nonces around a header's real nonce.
-fn window_around(header: &BlockHeader, window: u64) -> (u32, u64) {
-    let window = window.min(NONCE_SPACE);
-    let start = (header.nonce() as u64)
-        .saturating_sub(window / 2)
-        .min(NONCE_SPACE - window);
-    (start as u32, window)
-}
-
 #[derive(Serialize)]
 pub struct Genesis {
     pub nonce: u32,
@@ -69,7 +63,7 @@ pub async fn genesis(searcher: &mut GpuSearcher) -> Result<Genesis> {
     let known = catalog::resolve("genesis").map_err(|e| Error::input(e.to_string()))?;
     let header = known.header;
     let target = header.target()?;
-    let (start, count) = window_around(&header, 1 << 16);
+    let (start, count) = checks::window_around(header.nonce(), 1 << 16);
     let hits = search_window(searcher, &header, start, count, target).await?;
     let found = hits.iter().find(|h| h.meets_header_target).ok_or_else(|| {
         Error::check_failed(format!(
@@ -121,12 +115,12 @@ pub async fn verify(searcher: &mut GpuSearcher, mut on_row: impl FnMut(&Row)) ->
     };
     for (known, device_hash) in headers.iter().zip(device) {
         let sha2_hash = known.header.block_hash();
-        let expected_ok = known.expected_hash.is_none_or(|e| e == sha2_hash);
-        let digest_ok = device_hash == sha2_hash && expected_ok;
+        let digest_ok = checks::digest_problems(known, device_hash).is_empty();
         let target = known.header.target()?;
-        let (start, count) = window_around(&known.header, options.window);
+        let (start, count) = checks::window_around(known.header.nonce(), options.window);
         let hits = search_window(searcher, &known.header, start, count, target).await?;
-        let found = hits.iter().any(|h| h.nonce == known.header.nonce());
+        let nonces: Vec<u32> = hits.iter().map(|h| h.nonce).collect();
+        let found = WindowCheck::judge(&known.header, start, count, &nonces).found;
         let digest = if digest_ok {
             format!("block hash {sha2_hash}: GPU = sha2 = expected")
         } else {
@@ -149,16 +143,9 @@ pub async fn verify(searcher: &mut GpuSearcher, mut on_row: impl FnMut(&Row)) ->
             &mut rows,
         );
     }
-    let mut random = SplitMix::new(options.seed);
-    let random_headers: Vec<BlockHeader> = (0..options.random_digests)
-        .map(|i| raw[i % raw.len()].with_nonce(random.next_u32()))
-        .collect();
+    let random_headers = checks::random_nonce_headers(&raw, options.random_digests, options.seed);
     let device = searcher.digests_async(&random_headers).await?;
-    let equal = random_headers
-        .iter()
-        .zip(&device)
-        .filter(|(h, d)| h.block_hash() == **d)
-        .count();
+    let equal = random_headers.len() - checks::digest_mismatches(&random_headers, &device).len();
     push(
         Row {
             check: "random nonces: GPU digest vs sha2".into(),

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use hashwatt::bench::{self, BenchOptions, StopRule};
 use hashwatt::chain::catalog;
 use hashwatt::error::Error;
-use hashwatt::gpu::{self, GpuAdapter, GpuSearcher};
+use hashwatt::gpu::{GpuAdapter, GpuSearcher};
 use hashwatt::kernel::KernelConfig;
 use hashwatt::sensors::energy::{Meter, StatedMeter};
 use serde::Serialize;
@@ -341,6 +341,6 @@ pub fn defaults() -> Result<String, JsValue> {
         plant_mw: hashwatt::site::DEFAULT_PLANT_MW,
         pue: hashwatt::site::DEFAULT_PUE,
         asics: hashwatt::site::REFERENCE_ASICS.to_vec(),
-        kernel_sha256: gpu::source_sha256(KernelConfig::default().variant),
+        kernel_sha256: hashwatt::kernel::source_sha256(KernelConfig::default().variant),
     })
 }

@@ -6,7 +6,7 @@
 use hashwatt::bench::BenchOutcome;
 use hashwatt::chain::catalog::KnownHeader;
 use hashwatt::error::{Error, Result};
-use hashwatt::gpu::{self, GpuAdapter};
+use hashwatt::gpu::GpuAdapter;
 use hashwatt::kernel::KernelConfig;
 use hashwatt::report::{BenchReport, KernelReport, RunContext};
 use hashwatt::sensors::energy::{self, Meter};
@@ -69,7 +69,7 @@ pub fn bench_report(
         device: adapter.summary(),
         adapter_limits: Some(adapter.limits_summary()),
         kernel: Some(KernelReport {
-            wgsl_sha256: Some(gpu::source_sha256(config.variant)),
+            wgsl_sha256: Some(hashwatt::kernel::source_sha256(config.variant)),
             ..KernelReport::from(config)
         }),
         settings: "default",

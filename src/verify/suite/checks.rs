@@ -1,7 +1,7 @@
 //! The checks of the suite, in the order they run (`CHECKS` names them):
 //! each searches real headers and compares with sha2 on the CPU.
 
-use super::evidence::{check_overflow, compare, minus_one, pin, window_at};
+use super::evidence::{check_overflow, compare, minus_one, pin};
 use super::{CheckResult, SuiteOptions, Tally};
 use crate::chain::catalog::{self, KnownHeader};
 use crate::chain::target::Target;
@@ -9,6 +9,7 @@ use crate::cpu::MidstateHasher;
 use crate::error::Result;
 use crate::gpu::GpuSearcher;
 use crate::search::NONCE_SPACE;
+use crate::verify::checks::window_at;
 
 /// Workgroups per row in the grid check: 3, so that a row holds a number
 /// of invocations that is not a power of two.

@@ -16,7 +16,7 @@ use crate::gpu::{GpuSearcher, WordsJob};
 use crate::kernel::hash_fn::{
     DigestKernelSource, DIGEST_IN_WORDS, DIGEST_OUT_WORDS, DIGEST_WORKGROUP,
 };
-use crate::verify::device::SplitMix;
+use crate::verify::checks::SplitMix;
 
 pub const DIGEST_SCHEMA: &str = "hashwatt.verify-digest/1";
 

@@ -9,7 +9,8 @@ use crate::chain::target::Target;
 use crate::cpu;
 use crate::error::Result;
 use crate::gpu::GpuSearcher;
-use crate::search::{search_range, Batch, Searcher, NONCE_SPACE};
+use crate::search::{search_range, Batch, Searcher};
+use crate::verify::checks;
 
 /// Nonces whose bytes catch a kernel that reads or writes the nonce in the
 /// wrong byte order: one set byte in each position, the ends of each byte,
@@ -67,21 +68,8 @@ pub(super) fn compare(
         }
         Err(e) => return Err(e),
     };
-    if reported == expected {
+    let Some(nonce) = checks::first_difference(&reported, &expected) else {
         return Ok(None);
-    }
-    let (mut i, mut j) = (0, 0);
-    let nonce = loop {
-        match (reported.get(i), expected.get(j)) {
-            (Some(r), Some(e)) if r == e => {
-                i += 1;
-                j += 1;
-            }
-            (Some(r), Some(e)) => break *r.min(e),
-            (Some(r), None) => break *r,
-            (None, Some(e)) => break *e,
-            (None, None) => unreachable!("the lists differ"),
-        }
     };
     let times = reported.iter().filter(|n| **n == nonce).count();
     let in_range = (nonce as u64) >= start as u64 && (nonce as u64) < start as u64 + count;
@@ -268,30 +256,6 @@ pub(super) fn minus_one(target: &Target) -> Target {
     *target
 }
 
-/// A window of `len` nonces with `nonce` at an odd offset that varies with
-/// `salt`, so that no kernel searching only every 2nd, 4th, ... 16,384th
-/// nonce of a range finds it by luck. Kept inside the nonce space.
-pub(super) fn window_at(nonce: u32, len: u64, salt: u64) -> (u32, u64) {
-    let len = len.clamp(1, NONCE_SPACE);
-    if len < 4 {
-        return window_around(nonce, len);
-    }
-    // An odd offset in 1..len-1, spread by a multiplicative hash.
-    let spread = salt.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 16;
-    let offset = (1 + spread % (len - 2)) | 1;
-    let start = (nonce as u64).saturating_sub(offset).min(NONCE_SPACE - len);
-    (start as u32, len)
-}
-
-/// A window of `len` nonces containing `nonce`, inside the nonce space.
-pub(super) fn window_around(nonce: u32, len: u64) -> (u32, u64) {
-    let len = len.clamp(1, NONCE_SPACE);
-    let start = (nonce as u64)
-        .saturating_sub(len / 2)
-        .min(NONCE_SPACE - len);
-    (start as u32, len)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,23 +265,6 @@ mod tests {
         let t = Target::from_limbs([0, 0, 0, 0, 0, 0, 1, 0]);
         assert_eq!(minus_one(&t).limbs(), [0, 0, 0, 0, 0, 0, 0, u32::MAX]);
         assert_eq!(minus_one(&Target::from_limbs([0; 8])).limbs(), [0; 8]);
-    }
-
-    #[test]
-    fn real_nonces_sit_at_odd_varying_offsets() {
-        let mut offsets = std::collections::BTreeSet::new();
-        for salt in 0..61u64 {
-            let nonce = 0x8000_0000u32 + salt as u32 * 977;
-            let (start, len) = window_at(nonce, 1 << 16, salt);
-            let offset = nonce - start;
-            assert!(offset % 2 == 1 && (offset as u64) < len, "{offset}");
-            offsets.insert(offset);
-        }
-        assert!(offsets.len() > 55, "{offsets:?}");
-        // At the ends of the nonce space the window stays inside it.
-        assert_eq!(window_at(0, 1 << 16, 5), (0, 1 << 16));
-        let (start, len) = window_at(u32::MAX, 1 << 16, 5);
-        assert_eq!(start as u64 + len, NONCE_SPACE);
     }
 
     #[test]
