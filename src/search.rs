@@ -11,6 +11,11 @@ use crate::error::{Error, Result};
 /// The nonce space of one header.
 pub const NONCE_SPACE: u64 = 1 << 32;
 
+/// The most nonces one batch may hold, on any device: a GPU kernel counts
+/// a dispatch's nonces in a u32, and the bench loop never plans a larger
+/// batch for any searcher.
+pub const MAX_BATCH: u64 = 1 << 31;
+
 /// A checked range of nonces: `count` at least 1, `start + count` at most
 /// 2^32, computed without wrapping. Every range taken from the command line
 /// or handed to a device goes through [`NonceRange::new`].

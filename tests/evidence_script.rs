@@ -127,10 +127,16 @@ fn the_gpu_evidence_script_runs_end_to_end() {
     ] {
         common::validate(schema, &json(&folder.join(file)));
     }
-    common::validate(
-        "tuning-cache.schema.json",
-        &json(&cache.path().join("tuning.json")),
-    );
+    // Tune caches its setting only when it beats the default beyond the
+    // spread; on a loaded machine the default may stay, and then there is
+    // no cache file, and tune says so.
+    let tuning = cache.path().join("tuning.json");
+    if tuning.is_file() {
+        common::validate("tuning-cache.schema.json", &json(&tuning));
+    } else {
+        let tune = std::fs::read_to_string(folder.join("tune.txt")).unwrap();
+        assert!(tune.contains("the default stays"), "{tune}");
+    }
 }
 
 /// A step that fails late (every bench, here) stops the script, and what

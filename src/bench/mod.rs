@@ -30,6 +30,8 @@ pub use outcome::{BatchSizes, BenchOutcome, ShareRecord, Trial, MAX_SHARE_RECORD
 pub use stats::{Sample, Spread, Stall, Verdict};
 pub use steps::{BenchLoop, Snapshot, Step};
 pub use warmup::Warmup;
+#[cfg(feature = "native")]
+pub use progress::ProgressGroup;
 
 use crate::chain::catalog::KnownHeader;
 use crate::chain::header::BlockHeader;
@@ -78,7 +80,7 @@ pub struct BenchOptions {
     pub sample_seconds: f64,
     /// Draw the progress bar in this group, labelled (`--device all`).
     #[cfg(feature = "native")]
-    pub progress_group: Option<(indicatif::MultiProgress, String)>,
+    pub progress_group: Option<ProgressGroup>,
 }
 
 impl BenchOptions {

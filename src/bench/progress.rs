@@ -9,6 +9,39 @@ use indicatif::ProgressBar;
 use super::StopRule;
 use crate::units::format_rate;
 
+/// Bars drawn together, one per device (`bench --device all`), each with
+/// its label; drawn on stderr only when `visible`. The terminal type stays
+/// inside this module: callers hold a group and hand it to
+/// [`super::BenchOptions`].
+#[derive(Clone, Debug)]
+pub struct ProgressGroup {
+    bars: indicatif::MultiProgress,
+    label: String,
+}
+
+impl ProgressGroup {
+    /// An empty group, drawn on stderr when `visible`, hidden otherwise.
+    pub fn new(visible: bool) -> Self {
+        let target = if visible {
+            indicatif::ProgressDrawTarget::stderr()
+        } else {
+            indicatif::ProgressDrawTarget::hidden()
+        };
+        ProgressGroup {
+            bars: indicatif::MultiProgress::with_draw_target(target),
+            label: String::new(),
+        }
+    }
+
+    /// The same group, with the next bar labelled `label`.
+    pub fn labelled(&self, label: String) -> Self {
+        ProgressGroup {
+            bars: self.bars.clone(),
+            label,
+        }
+    }
+}
+
 pub(crate) struct Progress {
     bar: ProgressBar,
     stop: StopRule,
@@ -21,7 +54,7 @@ impl Progress {
         enabled: bool,
         stop: StopRule,
         trials: u32,
-        group: Option<&(indicatif::MultiProgress, String)>,
+        group: Option<&ProgressGroup>,
     ) -> Self {
         let (length, unit) = match stop {
             StopRule::Seconds(s) => ((s * trials as f64 * 10.0).ceil() as u64, "s"),
@@ -32,9 +65,9 @@ impl Progress {
             _ => "  {prefix}{elapsed:>4} {bar:30} {percent:>3}%  {msg}  ({eta} left)",
         };
         let mut bar = crate::output::progress_bar(enabled, length, template);
-        if let (true, Some((group, label))) = (enabled, group) {
-            bar = group.add(bar);
-            bar.set_prefix(format!("{label:<25} "));
+        if let (true, Some(group)) = (enabled, group) {
+            bar = group.bars.add(bar);
+            bar.set_prefix(format!("{:<25} ", group.label));
         }
         bar.enable_steady_tick(Duration::from_millis(250));
         Progress { bar, stop }

@@ -17,7 +17,7 @@ use super::warmup::{WarmupRun, WarmupStep};
 use super::{default_share_bits, BenchOptions, Instruments, NonceCursor, StopRule};
 use crate::chain::target::Target;
 use crate::error::{Error, Result};
-use crate::gpu::MAX_BATCH;
+use crate::search::MAX_BATCH;
 use crate::search::{Batch, BatchResult, Searcher};
 use crate::verify::hits;
 use crate::verify::proof;

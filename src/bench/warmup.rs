@@ -17,7 +17,7 @@ use web_time::Instant;
 use super::NonceCursor;
 use crate::chain::target::Target;
 use crate::error::Result;
-use crate::gpu::MAX_BATCH;
+use crate::search::MAX_BATCH;
 use crate::search::{Batch, BatchResult, Searcher};
 use crate::verify::hits;
 

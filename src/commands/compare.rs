@@ -4,7 +4,8 @@
 use crate::cli::CompareArgs;
 use crate::error::{exit, Result};
 use crate::report::compare::{self, Comparison};
-use crate::report::{self, format_rate, JsonOut};
+use crate::report::{self, JsonOut};
+use crate::units::format_rate;
 use crate::units::{format_jth, format_ratio};
 
 pub fn run(args: &CompareArgs) -> Result<i32> {

@@ -40,12 +40,12 @@ pub fn run(args: &HeadersArgs) -> Result<i32> {
     );
     for row in &rows {
         let height = row.height.map_or("?".to_string(), |h| h.to_string());
-        let date = report::date_of(row.time as u64);
+        let date = crate::units::date_of(row.time as u64);
         outln!(
             "{height:>7}  {}  {}  {:>9}  {:>10}  {date}",
             row.hash,
             row.bits,
-            report::format_si(row.difficulty).trim_end(),
+            crate::units::format_si(row.difficulty).trim_end(),
             row.nonce
         );
     }

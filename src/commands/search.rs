@@ -96,7 +96,7 @@ smaller --count",
     outln!(
         "{:.2} s, {}",
         seconds,
-        report::format_rate(out.nonces as f64 / seconds.max(1e-9))
+        crate::units::format_rate(out.nonces as f64 / seconds.max(1e-9))
     );
     Ok(exit::OK)
 }

@@ -83,7 +83,7 @@ each setting compiled, warmed up, then timed {} s",
                         config.workgroup_size,
                         config.nonces_per_invocation,
                         plan.seconds_per_setting,
-                        report::format_rate(best)
+                        crate::units::format_rate(best)
                     ));
                 }
                 SweepEvent::Measured(trial) => {
@@ -212,7 +212,7 @@ fn print_trial(trial: &Trial, number: usize) {
         trial.batch_ms,
         trial.compile_seconds,
         trial.warmup.seconds,
-        report::format_rate(trial.hashes_per_second),
+        crate::units::format_rate(trial.hashes_per_second),
         cv
     );
 }
@@ -242,8 +242,8 @@ fn print_summary(sweep: &Sweep, saved: Option<&Result<CacheChange>>) {
         let range = trial.spread.as_ref().map_or(String::new(), |s| {
             format!(
                 "  p5..p95 {}..{}",
-                report::format_rate(s.p5),
-                report::format_rate(s.p95)
+                crate::units::format_rate(s.p5),
+                crate::units::format_rate(s.p95)
             )
         });
         let default = if tune::decide::is_default(trial) {
@@ -257,7 +257,7 @@ fn print_summary(sweep: &Sweep, saved: Option<&Result<CacheChange>>) {
             trial.kernel.workgroup_size,
             trial.kernel.nonces_per_invocation,
             trial.batch_ms,
-            report::format_rate(trial.hashes_per_second),
+            crate::units::format_rate(trial.hashes_per_second),
             100.0 * share
         );
     }
@@ -282,7 +282,7 @@ fn print_summary(sweep: &Sweep, saved: Option<&Result<CacheChange>>) {
         best.kernel.workgroup_size,
         best.kernel.nonces_per_invocation,
         best.batch_ms,
-        report::format_rate(best.hashes_per_second)
+        crate::units::format_rate(best.hashes_per_second)
     );
     if let Some(decision) = &sweep.decision {
         match decision.kept {

@@ -13,5 +13,5 @@ pub use adapters::{
     backend_name, backends_from_env, device_type_name, enumerate_adapters, enumerate_every_backend,
     summarize, AdapterLimits, DeviceSummary, GpuAdapter,
 };
-pub use searcher::{GpuSearcher, RawHits, MAX_BATCH};
+pub use searcher::{GpuSearcher, RawHits};
 pub use words_kernel::WordsJob;

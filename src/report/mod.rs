@@ -1,7 +1,7 @@
 //! What hashwatt reports: the JSON documents (`--json`), their schema
 //! names, and where they are written. Every document type derives
 //! `JsonSchema`; `schemas/` holds the schemas generated from them (see
-//! [`schemas`]).
+//! `commands::schemas`).
 
 mod bench;
 #[cfg(feature = "native")]
@@ -12,7 +12,6 @@ mod read;
 mod validate;
 mod verify;
 
-pub use crate::gpu::AdapterLimits;
 pub use bench::{
     BenchAllReport, BenchReport, FailedRun, HeaderRef, KernelReport, RunContext, Shares, Stability,
     BENCH_ALL_SCHEMA, BENCH_SCHEMA, BENCH_SCHEMA_V1, BENCH_SCHEMA_V2,
@@ -32,7 +31,6 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 #[cfg(feature = "native")]
 use crate::output::Destination;
-pub use crate::units::{date_of, format_rate, format_si, now_rfc3339};
 
 #[cfg(feature = "native")]
 /// Where a `--json` document goes: standard output (`-`, or the option

@@ -19,7 +19,7 @@
 
 pub mod bounds;
 pub mod economics;
-pub mod fleet;
+pub mod mix;
 pub mod joining;
 pub mod model;
 pub mod network;
@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-pub use fleet::{Efficiency, FleetMember};
+pub use mix::{Efficiency, FleetMember};
 pub use model::{estimate, AsicRow, Estimate, Scenario};
 pub use network::Network;
 pub use origin::{FleetOrigin, ModelShare};

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::economics::{self, Economics, Hashprice, Prices};
-use super::fleet::{self, Efficiency, FleetMember};
+use super::mix::{self, Efficiency, FleetMember};
 use super::joining::{joining, Joining};
 use super::origin::FleetOrigin;
 use super::{hashes_per_joule_from_jth, Mining, Site, Source, REFERENCE_ASICS};
@@ -169,7 +169,7 @@ pub fn estimate(site: &Site, efficiency: Efficiency) -> Estimate {
 
 /// Works out every scenario. Call [`check`] before reporting.
 pub fn build(plan: &Plan) -> Estimate {
-    let mut efficiency = fleet::combined(&plan.fleet);
+    let mut efficiency = mix::combined(&plan.fleet);
     if let Some(origin) = &plan.origin {
         efficiency.source = origin.label();
     }
@@ -378,7 +378,7 @@ fn check_reality(estimate: &Estimate) -> Result<()> {
                     return Err(Error::input(format!(
                         "{} W of the site's power for {} runs no whole device of {} W: give it a larger share of the power",
                         num(p.it_watts),
-                        fleet::short(&m.efficiency.source),
+                        mix::short(&m.efficiency.source),
                         num(watts)
                     )));
                 }
@@ -386,7 +386,7 @@ fn check_reality(estimate: &Estimate) -> Result<()> {
                     return Err(Error::input(format!(
                         "{} W of the site's power for {}, less than a watt: give it a larger share of the power",
                         num(p.it_watts),
-                        fleet::short(&m.efficiency.source)
+                        mix::short(&m.efficiency.source)
                     )));
                 }
                 _ => {}

@@ -62,7 +62,7 @@ pub fn estimate_svg(destination: &Destination, estimate: &Estimate) -> Result<()
 /// The estimate's chart as SVG text (the browser page shows it inline).
 pub fn estimate_svg_text(estimate: &Estimate) -> Result<String, String> {
     let name = match estimate.efficiency.measured {
-        Some(_) => site::fleet::short(&estimate.efficiency.source),
+        Some(_) => site::mix::short(&estimate.efficiency.source),
         None => "given efficiency".into(),
     };
     let mut series = vec![Series {

@@ -21,7 +21,7 @@ use crate::bench::{Spread, Warmup};
 use crate::chain::catalog::KnownHeader;
 use crate::error::{Error, Result};
 use crate::gpu::GpuAdapter;
-use crate::report::{self, KernelReport};
+use crate::report::KernelReport;
 
 mod cache;
 pub mod decide;
@@ -78,7 +78,7 @@ impl Trial {
             kernel: self.kernel.clone(),
             batch_ms: self.batch_ms,
             hashes_per_second: self.hashes_per_second,
-            tuned_at: report::now_rfc3339(),
+            tuned_at: crate::units::now_rfc3339(),
         }
     }
 

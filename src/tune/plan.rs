@@ -10,7 +10,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::gpu::MAX_BATCH;
+use crate::search::MAX_BATCH;
 use crate::kernel::{KernelConfig, KernelVariant};
 
 /// Workgroup sizes the sweep may try (invocations, x only).

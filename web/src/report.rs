@@ -11,7 +11,7 @@ use hashwatt::kernel::KernelConfig;
 use hashwatt::report::{BenchReport, KernelReport, RunContext};
 use hashwatt::sensors::energy::{self, Meter};
 use hashwatt::sensors::host::HostInfo;
-use hashwatt::site::fleet::Efficiency;
+use hashwatt::site::mix::Efficiency;
 use hashwatt::site::{self, model, Site};
 use serde::{Deserialize, Serialize};
 

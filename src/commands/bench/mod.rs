@@ -143,11 +143,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
             );
         }
         // One bar per device, drawn together (a terminal only).
-        let group = indicatif::MultiProgress::with_draw_target(if human {
-            indicatif::ProgressDrawTarget::stderr()
-        } else {
-            indicatif::ProgressDrawTarget::hidden()
-        });
+        let group = bench::ProgressGroup::new(human);
         let group = &group;
         std::thread::scope(|scope| {
             // A thread the system will not start fails that device alone.
@@ -333,7 +329,7 @@ fn run_one(
     choice: &DeviceChoice,
     job: &Job<'_>,
     human: bool,
-    group: Option<&indicatif::MultiProgress>,
+    group: Option<&bench::ProgressGroup>,
 ) -> Result<Option<BenchReport>> {
     let Job {
         args,
@@ -422,7 +418,7 @@ fn run_one(
     options.progress &= human;
     if let Some(group) = group {
         options.progress = true;
-        options.progress_group = Some((group.clone(), summary_name(choice)));
+        options.progress_group = Some(group.labelled(summary_name(choice)));
     }
     options.repeat = args.repeat;
     let instruments = Instruments {

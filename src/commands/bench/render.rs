@@ -5,7 +5,7 @@
 use crate::bench::{BenchOutcome, StopRule, Verdict};
 use crate::commands::estimate;
 use crate::error::Error;
-use crate::report::{self, BenchReport};
+use crate::report::BenchReport;
 use crate::sensors::energy::EnergyReport;
 use crate::site::Site;
 
@@ -26,7 +26,7 @@ fn print_spread(report: &BenchReport) {
     if let Some(warmup) = &report.warmup {
         outln!(
             "  warm-up    {:>12}   {} batches in {:.1} s, first dispatch {:.3} s (not used for sizing), {}",
-            report::format_rate(warmup.hashes_per_second),
+            crate::units::format_rate(warmup.hashes_per_second),
             warmup.batches,
             warmup.seconds,
             warmup.first_dispatch_seconds,
@@ -44,12 +44,12 @@ fn print_spread(report: &BenchReport) {
         if let Some(s) = spread {
             outln!(
                 "  spread     {:>12}   median of {} {what}; p5 {} p95 {}, min {} max {}, cv {:.1}%, drift {:+.1}%",
-                report::format_rate(s.median),
+                crate::units::format_rate(s.median),
                 s.count,
-                report::format_rate(s.p5),
-                report::format_rate(s.p95),
-                report::format_rate(s.min),
-                report::format_rate(s.max),
+                crate::units::format_rate(s.p5),
+                crate::units::format_rate(s.p95),
+                crate::units::format_rate(s.min),
+                crate::units::format_rate(s.max),
                 100.0 * s.cv,
                 100.0 * s.drift
             );
@@ -58,7 +58,7 @@ fn print_spread(report: &BenchReport) {
     if let Some(trials) = report.trials.get(1..).filter(|_| report.trials.len() > 1) {
         let rates: Vec<String> = std::iter::once(&report.trials[0])
             .chain(trials)
-            .map(|t| report::format_rate(t.hashes_per_second))
+            .map(|t| crate::units::format_rate(t.hashes_per_second))
             .collect();
         outln!(
             "  trials     {:>12}   {}",
@@ -110,7 +110,7 @@ fn print_settling(report: &BenchReport) {
         .map(|chunk| {
             let mut sorted = chunk.to_vec();
             sorted.sort_by(f64::total_cmp);
-            report::format_rate(crate::bench::stats::percentile(&sorted, 0.5))
+            crate::units::format_rate(crate::bench::stats::percentile(&sorted, 0.5))
         })
         .collect();
     outln!(
@@ -137,7 +137,7 @@ pub(super) fn print_result(
     };
     outln!(
         "  hashrate   {:>12}   {} nonces in {:.2} s (wall clock), {batches}",
-        report::format_rate(report.hashes_per_second),
+        crate::units::format_rate(report.hashes_per_second),
         report.nonces,
         report.seconds,
     );
@@ -145,7 +145,7 @@ pub(super) fn print_result(
     match (report.gpu_seconds, report.gpu_busy_share) {
         (Some(gpu), Some(share)) => outln!(
             "  gpu time   {:>12}   {:.2} s in the search passes (timestamp queries): busy {:.1}% of the run",
-            report::format_rate(report.nonces as f64 / gpu.max(1e-9)),
+            crate::units::format_rate(report.nonces as f64 / gpu.max(1e-9)),
             gpu,
             100.0 * share
         ),
@@ -215,11 +215,11 @@ fn print_energy(report: &BenchReport, energy: &EnergyReport) {
     let above = energy
         .hashes_per_joule_above_idle
         .map_or(String::new(), |h| {
-            format!("; above idle {}H/J", report::format_si(h))
+            format!("; above idle {}H/J", crate::units::format_si(h))
         });
     outln!(
         "  efficiency {:>12}   {} J/TH, from the whole draw (what a site pays for){above}",
-        format!("{}H/J", report::format_si(energy.hashes_per_joule)),
+        format!("{}H/J", crate::units::format_si(energy.hashes_per_joule)),
         crate::units::format_jth(energy.joules_per_terahash)
     );
     let estimate = estimate::estimate(
@@ -263,7 +263,7 @@ pub(super) fn print_all_table(reports: &[&BenchReport], failures: &[(String, Err
             "  {:<width$}  {:<8}  {:>12}  {:>8}  {}/{}",
             r.device.name,
             r.device.backend,
-            report::format_rate(r.hashes_per_second),
+            crate::units::format_rate(r.hashes_per_second),
             busy,
             r.shares.verified,
             r.shares.found
@@ -277,6 +277,6 @@ pub(super) fn print_all_table(reports: &[&BenchReport], failures: &[(String, Err
         "  {:<width$}  {:<8}  {:>12}",
         "total",
         "",
-        report::format_rate(total)
+        crate::units::format_rate(total)
     );
 }

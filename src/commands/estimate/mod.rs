@@ -12,7 +12,7 @@ use crate::report::{self, JsonOut};
 use crate::site::model::{self, Input, Inputs, Plan, MAX_SCENARIOS};
 use crate::site::network::Consensus;
 use crate::site::plot;
-use crate::site::{self, fleet, FleetMember, FleetOrigin, Network, Site, Source};
+use crate::site::{self, mix, FleetMember, FleetOrigin, Network, Site, Source};
 use crate::units::require_positive as positive;
 
 pub use render::summary_lines;
@@ -35,7 +35,7 @@ pub fn run(args: &EstimateArgs) -> Result<i32> {
     let from: Vec<std::path::PathBuf> = args
         .from
         .iter()
-        .map(|spec| fleet::split_share(spec).0)
+        .map(|spec| mix::split_share(spec).0)
         .collect();
     let mut inputs: Vec<(&str, &std::path::Path)> =
         from.iter().map(|p| ("--from file", p.as_path())).collect();
@@ -226,9 +226,9 @@ fn fleet_of(
         let (paths, shares): (Vec<_>, Vec<_>) = args
             .from
             .iter()
-            .map(|spec| fleet::split_share(spec))
+            .map(|spec| mix::split_share(spec))
             .unzip();
-        let shares = fleet::resolve_shares(&shares)?;
+        let shares = mix::resolve_shares(&shares)?;
         for (path, share) in paths.iter().zip(shares) {
             let bench = report::read_bench(path)?;
             let name = path.display().to_string();

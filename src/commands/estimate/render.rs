@@ -4,7 +4,7 @@
 //! `given`...) is shown with `--explain`; the JSON always has it. Words
 //! and rounding come from [`crate::site::words`] and [`crate::units`].
 
-use crate::site::fleet::short;
+use crate::site::mix::short;
 use crate::site::words::{self, RATIO_HEADING, RATIO_NOTE};
 use crate::site::{Estimate, Scenario, Source};
 use crate::units::{

@@ -9,7 +9,8 @@ use std::pin::Pin;
 use bytemuck::{Pod, Zeroable};
 
 use super::super::mapping::MapRead;
-use super::{GpuSearcher, DEPTH, INITIAL_HIT_CAPACITY, MAX_BATCH};
+use super::{GpuSearcher, DEPTH, INITIAL_HIT_CAPACITY};
+use crate::search::MAX_BATCH;
 use crate::chain::precompute::Precomputed;
 use crate::error::{Error, Result};
 use crate::search::{Batch, BatchResult};

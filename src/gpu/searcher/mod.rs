@@ -17,6 +17,7 @@ use super::adapters::{DeviceSummary, GpuAdapter};
 use super::digest::DigestKernel;
 use super::mapping::blocking;
 use super::pipeline::compile_async;
+use crate::search::MAX_BATCH;
 use crate::chain::header::{BlockHash, BlockHeader};
 use crate::error::{Error, Result};
 use crate::kernel::KernelConfig;
@@ -32,8 +33,6 @@ const DEPTH: usize = 2;
 /// lowers the count, an easier one grows the buffer (the kernel keeps
 /// counting past the room, and the batch is searched again).
 const INITIAL_HIT_CAPACITY: u32 = 1 << 14;
-/// The most nonces one dispatch takes (the kernel counts them in a u32).
-pub const MAX_BATCH: u64 = 1 << 31;
 
 /// One dispatch's hit list as the kernel left it.
 #[derive(Clone, Debug, PartialEq, Eq)]

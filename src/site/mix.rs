@@ -1,4 +1,4 @@
-//! What fills the site: one efficiency, or a fleet of measured devices
+//! The site's mix of devices: one efficiency, or a fleet of measured devices
 //! (`--from a.json:0.7 --from b.json:0.3`), each with its share of the
 //! power. Bench files are read and checked by the one reader,
 //! `report::read_bench`, and turned into an efficiency by
