@@ -6,7 +6,7 @@
 // src/gpu/searcher/dispatch.rs.
 
 // Nonce-independent terms of the first hash's second block, precomputed by
-// the host once per header (src/precompute.rs). Block words: W0..W2 are
+// the host once per header (src/chain/precompute.rs). Block words: W0..W2 are
 // header bytes 64..76, W3 the nonce, W4..W15 padding.
 struct Precomputed {
     // a and e after rounds 0, 1, 2 of the second block.

@@ -6,7 +6,7 @@
 //!   names it was given (a device name in a bench file, file names, output
 //!   paths, a kernel file, a cache folder), holds no control or invisible
 //!   character and no forged line. Enforced in one place: the output
-//!   macros (`src/output.rs`) pass every character through
+//!   macros (`src/output/mod.rs`) pass every character through
 //!   `error::sanitize`.
 //! - **input files**: every file read is bounded (`src/textfile.rs`).
 //! - **outputs**: the outputs of one command are distinct, fit the file

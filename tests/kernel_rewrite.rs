@@ -1,4 +1,4 @@
-//! The loader's const rewrite (src/gpu/rewrite.rs) on real kernels, run for
+//! The loader's const rewrite (src/kernel/rewrite.rs) on real kernels, run for
 //! real (lavapipe on CI, or `WGPU_BACKEND=gl` for llvmpipe): a kernel that
 //! indexes a `const` array at run time passes the same conformance suite
 //! rewritten and as written; every mutant in examples/kernels is rewritten

@@ -1,5 +1,5 @@
 //! The search kernels and their launch settings. hashwatt's own kernels are
-//! loaded through the same path as a user's file (kernel_source.rs): each
+//! loaded through the same path as a user's file (`kernel::source`): each
 //! file names the includes it wants (`shaders/sha256.wgsl`,
 //! `shaders/search_io.wgsl`, the unrolled rounds build.rs writes), as
 //! hashcat's kernels share one SHA-256 include.

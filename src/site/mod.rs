@@ -9,7 +9,7 @@
 //! share x 144 blocks x (subsidy + fees) x uptime.
 //!
 //! - [`network`]: the network hashrate, from the chain's headers or given.
-//! - [`fleet`]: the efficiency of one device or a mix (bench files).
+//! - [`mix`]: the efficiency of one device or a mix (bench files).
 //! - [`economics`]: hashprice, revenue, the value of a megawatt-hour.
 //! - [`joining`]: today's network and the one after the site joins it.
 //! - [`model`]: all of it together, one scenario per `--fraction`.
