@@ -85,18 +85,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-impl From<crate::chain::catalog::CatalogError> for Error {
-    fn from(e: crate::chain::catalog::CatalogError) -> Self {
-        Error::input(e.0)
-    }
-}
-
-impl From<crate::chain::target::TargetError> for Error {
-    fn from(e: crate::chain::target::TargetError) -> Self {
-        Error::input(e.to_string())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -358,3 +358,60 @@ fn the_top_level_is_small_and_one_convention_holds() {
         );
     }
 }
+
+/// The modules every layer may use, left out of the map's lists.
+const BASE: [&str; 6] = [
+    "error", "sanitize", "output", "units", "textfile", "signals",
+];
+
+/// The top-level import map as docs/architecture.md shows it.
+fn import_map() -> String {
+    let modules: BTreeSet<String> = std::fs::read_dir(src())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter_map(|p| {
+            let stem = p.file_stem()?.to_string_lossy().into_owned();
+            (p.is_dir() || p.extension().is_some_and(|e| e == "rs")).then_some(stem)
+        })
+        .filter(|m| !matches!(m.as_str(), "lib" | "main"))
+        .collect();
+    let mut lines = Vec::new();
+    for (from, targets) in edges() {
+        if from.len() != 1 || BASE.contains(&from[0].as_str()) {
+            continue;
+        }
+        let uses: Vec<&str> = targets
+            .keys()
+            .map(|to| to[0].as_str())
+            .filter(|to| modules.contains(*to) && !BASE.contains(to))
+            .collect();
+        let uses = if uses.is_empty() {
+            "(base only)".to_string()
+        } else {
+            uses.join(", ")
+        };
+        lines.push(format!("- `{}` → {uses}", from[0]));
+    }
+    lines.join("\n")
+}
+
+#[test]
+fn the_architecture_page_shows_the_imports() {
+    let page_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md");
+    let page = std::fs::read_to_string(&page_path).unwrap();
+    let (begin, end) = ("<!-- imports:begin -->\n", "\n<!-- imports:end -->");
+    let start = page.find(begin).expect("the page has the map's markers") + begin.len();
+    let stop = page[start..].find(end).unwrap() + start;
+    let map = import_map();
+    if std::env::var_os("HASHWATT_WRITE_ARCHITECTURE").is_some() {
+        let updated = format!("{}{map}{}", &page[..start], &page[stop..]);
+        std::fs::write(&page_path, updated).unwrap();
+        return;
+    }
+    assert_eq!(
+        page[start..stop],
+        map,
+        "docs/architecture.md's import map differs from the code: \
+         HASHWATT_WRITE_ARCHITECTURE=1 cargo test --test architecture rewrites it"
+    );
+}

@@ -27,11 +27,11 @@ mod steps;
 use std::sync::atomic::AtomicBool;
 
 pub use outcome::{BatchSizes, BenchOutcome, ShareRecord, Trial, MAX_SHARE_RECORDS};
+#[cfg(feature = "native")]
+pub use progress::ProgressGroup;
 pub use stats::{Sample, Spread, Stall, Verdict};
 pub use steps::{BenchLoop, Snapshot, Step};
 pub use warmup::Warmup;
-#[cfg(feature = "native")]
-pub use progress::ProgressGroup;
 
 use crate::chain::catalog::KnownHeader;
 use crate::chain::header::BlockHeader;

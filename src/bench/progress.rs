@@ -50,12 +50,7 @@ pub(crate) struct Progress {
 impl Progress {
     /// A bar for `trials` timed trials of `stop` each; hidden unless
     /// `enabled` and stderr is a terminal.
-    pub fn new(
-        enabled: bool,
-        stop: StopRule,
-        trials: u32,
-        group: Option<&ProgressGroup>,
-    ) -> Self {
+    pub fn new(enabled: bool, stop: StopRule, trials: u32, group: Option<&ProgressGroup>) -> Self {
         let (length, unit) = match stop {
             StopRule::Seconds(s) => ((s * trials as f64 * 10.0).ceil() as u64, "s"),
             StopRule::Nonces(n) => (n.saturating_mul(trials as u64), "nonces"),

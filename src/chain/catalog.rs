@@ -191,6 +191,12 @@ pub fn parse_headers_text(text: &str) -> Result<Vec<KnownHeader>, CatalogError> 
     Ok(headers)
 }
 
+impl From<CatalogError> for crate::error::Error {
+    fn from(e: CatalogError) -> Self {
+        crate::error::Error::input(e.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

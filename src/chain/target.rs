@@ -184,6 +184,12 @@ pub fn difficulty_from_compact(bits: u32) -> f64 {
     difficulty
 }
 
+impl From<TargetError> for crate::error::Error {
+    fn from(e: TargetError) -> Self {
+        crate::error::Error::input(e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,8 +19,8 @@
 
 pub mod bounds;
 pub mod economics;
-pub mod mix;
 pub mod joining;
+pub mod mix;
 pub mod model;
 pub mod network;
 pub mod origin;

@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::economics::{self, Economics, Hashprice, Prices};
-use super::mix::{self, Efficiency, FleetMember};
 use super::joining::{joining, Joining};
+use super::mix::{self, Efficiency, FleetMember};
 use super::origin::FleetOrigin;
 use super::{hashes_per_joule_from_jth, Mining, Site, Source, REFERENCE_ASICS};
 use crate::error::{Error, Result};

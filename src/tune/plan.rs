@@ -10,8 +10,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::search::MAX_BATCH;
 use crate::kernel::{KernelConfig, KernelVariant};
+use crate::search::MAX_BATCH;
 
 /// Workgroup sizes the sweep may try (invocations, x only).
 pub const WORKGROUP_SIZES: [u32; 6] = [32, 64, 128, 256, 512, 1024];

@@ -223,11 +223,8 @@ fn fleet_of(
             1.0,
         ));
     } else {
-        let (paths, shares): (Vec<_>, Vec<_>) = args
-            .from
-            .iter()
-            .map(|spec| mix::split_share(spec))
-            .unzip();
+        let (paths, shares): (Vec<_>, Vec<_>) =
+            args.from.iter().map(|spec| mix::split_share(spec)).unzip();
         let shares = mix::resolve_shares(&shares)?;
         for (path, share) in paths.iter().zip(shares) {
             let bench = report::read_bench(path)?;

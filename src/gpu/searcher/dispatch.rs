@@ -10,9 +10,9 @@ use bytemuck::{Pod, Zeroable};
 
 use super::super::mapping::MapRead;
 use super::{GpuSearcher, DEPTH, INITIAL_HIT_CAPACITY};
-use crate::search::MAX_BATCH;
 use crate::chain::precompute::Precomputed;
 use crate::error::{Error, Result};
+use crate::search::MAX_BATCH;
 use crate::search::{Batch, BatchResult};
 
 /// The search kernels' uniform block; the layout matches `SearchParams` in

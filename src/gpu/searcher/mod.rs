@@ -17,10 +17,10 @@ use super::adapters::{DeviceSummary, GpuAdapter};
 use super::digest::DigestKernel;
 use super::mapping::blocking;
 use super::pipeline::compile_async;
-use crate::search::MAX_BATCH;
 use crate::chain::header::{BlockHash, BlockHeader};
 use crate::error::{Error, Result};
 use crate::kernel::KernelConfig;
+use crate::search::MAX_BATCH;
 use crate::search::{AsyncSearcher, Batch, BatchResult, Searcher};
 use dispatch::{Pending, Slot};
 
