@@ -98,7 +98,7 @@ impl DeviceChoice {
 
     /// Whether this is the CPU device (its hits, like every device's, are
     /// checked by the sha2 reference).
-    pub fn is_cpu_reference(&self) -> bool {
+    pub fn is_cpu_device(&self) -> bool {
         matches!(self, DeviceChoice::Cpu { .. })
     }
 
@@ -306,7 +306,7 @@ mod tests {
         assert_eq!(err.exit_code(), crate::error::exit::DEVICE);
         assert!(err.message.contains("unknown device"));
         assert!(select(&DeviceSpec::Index(99), &[]).is_err());
-        assert!(select(&DeviceSpec::Cpu, &[]).unwrap()[0].is_cpu_reference());
+        assert!(select(&DeviceSpec::Cpu, &[]).unwrap()[0].is_cpu_device());
     }
 
     #[test]

@@ -8,6 +8,8 @@ use crate::commands;
 use crate::error::sanitize;
 
 mod args;
+pub mod env;
+pub mod help;
 mod kernel_args;
 
 pub use args::*;
@@ -26,7 +28,8 @@ Start with `hashwatt bench`. `hashwatt verify` proves a device's shaders right f
 `hashwatt estimate` scales a result to a power plant.\n\n\
 Exit status: 0 success, 1 a check failed (a hit or digest the CPU rejects), 2 bad input, \
 3 a device could not be found or run, 4 a result could not be written, 130/143 a bench \
-interrupted by SIGINT/SIGTERM (its verified partial result is still written)."
+interrupted by SIGINT/SIGTERM (its verified partial result is still written).",
+    after_help = help::after_help(None)
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -36,14 +39,19 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// List the GPUs (wgpu adapters) and the CPU search paths that can run a search
+    #[command(after_help = help::after_help(Some("devices")))]
     Devices(DevicesArgs),
     /// List the real mainnet block headers built into hashwatt
+    #[command(after_help = help::after_help(Some("headers")))]
     Headers(HeadersArgs),
     /// Search one range of nonces over one header and print every verified hit
+    #[command(after_help = help::after_help(Some("search")))]
     Search(SearchArgs),
     /// Check a device's SHA-256 kernels against real block hashes and the CPU
+    #[command(after_help = help::after_help(Some("verify")))]
     Verify(VerifyArgs),
     /// Measure a device's hashrate on a real header, every share verified (the main job)
+    #[command(after_help = help::after_help(Some("bench")))]
     Bench(BenchArgs),
     /// Find the fastest kernel settings for a GPU and cache them for `bench`, if they beat the default
     ///
@@ -60,10 +68,13 @@ pub enum Command {
     /// Otherwise the default stays: nothing is cached, and an earlier entry for the adapter
     /// is removed. The setting kept is searched again and checked against sha2. Ctrl-C stops after the batch in flight (at most 250 ms of GPU work
     /// each), prints the best so far and caches nothing.
+    #[command(after_help = help::after_help(Some("tune")))]
     Tune(TuneArgs),
     /// Scale hashes per joule to a power plant: site hashrate, network share, BTC per day
+    #[command(after_help = help::after_help(Some("estimate")))]
     Estimate(EstimateArgs),
     /// Bench results side by side: rates, spread, efficiency, ratios to the first
+    #[command(after_help = help::after_help(Some("compare")))]
     Compare(CompareArgs),
     /// Merge a fleet's results (a Slurm or Kubernetes job array): each node, each model,
     /// totals, outliers, and the tasks missing or refused
@@ -74,9 +85,11 @@ pub enum Command {
     /// of ln(value / median) (groups of 3 or more). An index with no result, a failed verify, an invalid, damaged,
     /// duplicated or interrupted result is listed with its reason and left out of the
     /// totals. Exit status 1 when no result can be counted. See docs/fleet.md
+    #[command(after_help = help::after_help(Some("fleet")))]
     Fleet(FleetArgs),
     /// Count a kernel's work per nonce: integer operations in what naga hands each driver, or
     /// with --isa the instructions AMD's compiler emits for a GPU family (no GPU needed)
+    #[command(after_help = help::after_help(Some("kernel-cost")))]
     KernelCost(KernelCostArgs),
     /// Internal: compiles for `kernel-cost --isa` in a process of its own
     #[command(name = "radv-worker", hide = true)]
@@ -87,7 +100,16 @@ pub enum Command {
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(error) => return argument_error(&error),
+        Err(error) => {
+            let code = argument_error(&error);
+            if let Some(file) = json_took_the_files(&error, std::env::args_os()) {
+                errln!(
+                    "hashwatt: tip: `--json` took {file} as its output file; to print JSON, put \
+--json after the files (or write --json -)"
+                );
+            }
+            return code;
+        }
     };
     let result = match cli.command {
         Command::Devices(args) => commands::devices::run(&args),
@@ -140,6 +162,22 @@ fn argument_error(error: &clap::Error) -> i32 {
     }
     errln!("hashwatt: error: {}", one_line(&error.render().to_string()));
     crate::error::exit::BAD_INPUT
+}
+
+/// `compare --json a.json` and `fleet --json DIR`: the files are missing
+/// because `--json` took the word after it as its own file. Returns that
+/// word, to say so.
+fn json_took_the_files(
+    error: &clap::Error,
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Option<String> {
+    if error.kind() != clap::error::ErrorKind::MissingRequiredArgument {
+        return None;
+    }
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    let at = args.iter().position(|a| a == "--json")?;
+    let word = args.get(at + 1)?.to_string_lossy().into_owned();
+    (!word.starts_with('-')).then(|| sanitize(&word).into_owned())
 }
 
 /// Clap's message up to its usage block, on one line: "error: " dropped,
@@ -195,6 +233,22 @@ mod tests {
         let line = one_line(&error.render().to_string());
         assert!(line.contains("--header"), "{line}");
         assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn json_before_the_files_is_explained() {
+        let argv = ["hashwatt", "fleet", "--json", "runs"];
+        let error = Cli::try_parse_from(argv).unwrap_err();
+        let took = json_took_the_files(&error, argv.iter().map(Into::into));
+        assert_eq!(took.as_deref(), Some("runs"));
+        let argv = ["hashwatt", "compare", "--json"];
+        let error = Cli::try_parse_from(argv).unwrap_err();
+        assert_eq!(
+            json_took_the_files(&error, argv.iter().map(Into::into)),
+            None
+        );
+        let argv = ["hashwatt", "fleet", "runs", "--json"];
+        assert!(Cli::try_parse_from(argv).is_ok());
     }
 
     #[test]

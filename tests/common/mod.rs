@@ -19,7 +19,7 @@ use hashwatt::gpu::{GpuSearcher, KernelConfig};
 pub fn gpu_choice() -> Option<DeviceChoice> {
     let adapters = device::adapters().ok()?;
     match device::select(&DeviceSpec::Best, &adapters) {
-        Ok(choices) if !choices[0].is_cpu_reference() => {
+        Ok(choices) if !choices[0].is_cpu_device() => {
             if let DeviceChoice::Gpu(adapter) = &choices[0] {
                 assert_on_the_named_backend(&adapter.info);
             }
