@@ -59,6 +59,8 @@ pub mod report;
 #[cfg(feature = "native")]
 pub mod schemas;
 pub mod search;
+#[cfg(feature = "native")]
+pub mod serve;
 pub mod sha256_math;
 #[cfg(feature = "native")]
 pub mod signals;

@@ -188,6 +188,7 @@ fn json_before_the_files_says_what_it_took() {
         stderr.contains("`--json` took runs as its output file"),
         "{stderr}"
     );
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     assert!(!dir.path().join("runs").exists());
 }
 
@@ -266,7 +267,7 @@ fn every_help_has_examples_that_parse_and_its_environment() {
 #[test]
 fn help_of_the_binary_shows_both_sections() {
     let dir = tempfile::tempdir().unwrap();
-    for args in [vec!["--help"], vec!["bench", "--help"], vec!["tune", "-h"]] {
+    for args in [vec!["--help"], vec!["bench", "--help"], vec!["web", "-h"]] {
         let out = run_in(dir.path(), &args);
         assert_eq!(out.status.code(), Some(0), "{args:?}");
         let stdout = text(&out.stdout);

@@ -152,6 +152,19 @@ const EXAMPLES: &[(Option<&str>, &[(&str, &str)])] = &[
             ),
         ],
     ),
+    (
+        Some("web"),
+        &[
+            (
+                "hashwatt web",
+                "serve the browser page at http://127.0.0.1:8421/",
+            ),
+            (
+                "hashwatt web --port 0 --open",
+                "on a free port, opened in the browser",
+            ),
+        ],
+    ),
 ];
 
 /// The examples of `command` (`None`: the program), as (command line, what

@@ -11,9 +11,11 @@ mod args;
 pub mod env;
 pub mod help;
 mod kernel_args;
+mod web_args;
 
 pub use args::*;
 pub use kernel_args::KernelFileArgs;
+pub use web_args::WebArgs;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -91,6 +93,14 @@ pub enum Command {
     /// with --isa the instructions AMD's compiler emits for a GPU family (no GPU needed)
     #[command(after_help = help::after_help(Some("kernel-cost")))]
     KernelCost(KernelCostArgs),
+    /// Serve the browser page (the same kernels through WebGPU) on 127.0.0.1
+    ///
+    /// The page built into this binary when web/dist existed at build time
+    /// (scripts/build-web.sh builds it), or the files of --dir. Prints the URL
+    /// and serves until Ctrl-C (exit 130). Exit status 3 when this binary holds
+    /// no page and no --dir is given, or the port is taken. See docs/browser.md
+    #[command(after_help = help::after_help(Some("web")))]
+    Web(WebArgs),
     /// Internal: compiles for `kernel-cost --isa` in a process of its own
     #[command(name = "radv-worker", hide = true)]
     RadvWorker,
@@ -101,14 +111,13 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let code = argument_error(&error);
-            if let Some(file) = json_took_the_files(&error, std::env::args_os()) {
-                errln!(
-                    "hashwatt: tip: `--json` took {file} as its output file; to print JSON, put \
---json after the files (or write --json -)"
-                );
-            }
-            return code;
+            let tip = json_took_the_files(&error, std::env::args_os()).map(|file| {
+                format!(
+                    "; tip: `--json` took {file} as its output file; to print JSON, put --json \
+after the files (or write --json -)"
+                )
+            });
+            return argument_error(&error, tip.as_deref().unwrap_or(""));
         }
     };
     let result = match cli.command {
@@ -122,6 +131,7 @@ pub fn main() -> i32 {
         Command::Compare(args) => commands::compare::run(&args),
         Command::Fleet(args) => commands::fleet::run(&args),
         Command::KernelCost(args) => commands::kernel_cost::run(&args),
+        Command::Web(args) => commands::web::run(&args),
         Command::RadvWorker => Ok(commands::kernel_cost::radv_worker()),
     };
     // A closed standard output ends the run quietly, as Unix tools do;
@@ -144,7 +154,7 @@ pub fn main() -> i32 {
 /// `--help` and `--version` as clap prints them; every argument error as
 /// one line, `hashwatt: error: ...`, exit 2, like every other bad input,
 /// with what the user typed made safe to show.
-fn argument_error(error: &clap::Error) -> i32 {
+fn argument_error(error: &clap::Error, tip: &str) -> i32 {
     use clap::error::ErrorKind;
     if matches!(
         error.kind(),
@@ -160,7 +170,10 @@ fn argument_error(error: &clap::Error) -> i32 {
         out!("{text}");
         return crate::error::exit::OK;
     }
-    errln!("hashwatt: error: {}", one_line(&error.render().to_string()));
+    errln!(
+        "hashwatt: error: {}{tip}",
+        one_line(&error.render().to_string())
+    );
     crate::error::exit::BAD_INPUT
 }
 

@@ -15,6 +15,7 @@ pub mod kernel_isa;
 pub mod search;
 pub mod tune;
 pub mod verify;
+pub mod web;
 
 use crate::cli::CpuArgs;
 use crate::cpu::CpuPath;
