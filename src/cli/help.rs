@@ -4,10 +4,13 @@
 
 use std::fmt::Write;
 
+/// A command's examples: (command line, what it does).
+type Examples = &'static [(&'static str, &'static str)];
+
 /// Examples for each command (`None`: `hashwatt` itself), each a command
 /// line and what it does. Files named are ones an earlier example writes
 /// or the repository holds.
-const EXAMPLES: &[(Option<&str>, &[(&str, &str)])] = &[
+const EXAMPLES: &[(Option<&str>, Examples)] = &[
     (
         None,
         &[
@@ -169,7 +172,7 @@ const EXAMPLES: &[(Option<&str>, &[(&str, &str)])] = &[
 
 /// The examples of `command` (`None`: the program), as (command line, what
 /// it does).
-pub fn examples(command: Option<&str>) -> &'static [(&'static str, &'static str)] {
+pub fn examples(command: Option<&str>) -> Examples {
     EXAMPLES
         .iter()
         .find(|(name, _)| *name == command)
