@@ -316,6 +316,56 @@ fn main() {
     let path = std::path::Path::new(&out_dir).join("sha256d_unrolled.wgsl");
     std::fs::write(&path, generate()).expect("write the generated WGSL");
     build_facts();
+    web_dist(std::path::Path::new(&out_dir));
+}
+
+/// The browser page for `hashwatt web`: every file under web/dist (built
+/// by scripts/build-web.sh), listed in OUT_DIR/web_dist.rs with
+/// `include_bytes!`; an empty list when there is none, or when building the
+/// library for the browser itself (no `native` feature). `web/` is watched
+/// as a whole, so a page built or removed later is picked up: a path that
+/// does not exist would make cargo rerun this script on every build.
+fn web_dist(out_dir: &std::path::Path) {
+    println!("cargo:rerun-if-changed=web");
+    let dist = std::path::Path::new("web/dist");
+    let mut files = Vec::new();
+    if std::env::var_os("CARGO_FEATURE_NATIVE").is_some() && dist.join("index.html").is_file() {
+        list_files(dist, dist, &mut files);
+    }
+    files.sort();
+    let mut code = String::from("pub static FILES: &[(&str, &[u8])] = &[\n");
+    for (name, path) in &files {
+        let absolute = std::fs::canonicalize(path).expect("a listed file exists");
+        code.push_str(&format!(
+            "    ({name:?}, include_bytes!({:?})),\n",
+            absolute.display().to_string()
+        ));
+    }
+    code.push_str("];\n");
+    std::fs::write(out_dir.join("web_dist.rs"), code).expect("write the page's file list");
+}
+
+/// Every file under `dir`, as (its path under `root` with `/`, its path).
+fn list_files(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    files: &mut Vec<(String, std::path::PathBuf)>,
+) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            list_files(root, &path, files);
+        } else if let (true, Ok(rel)) = (path.is_file(), path.strip_prefix(root)) {
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            files.push((parts.join("/"), path));
+        }
+    }
 }
 
 /// Facts a bench report records about the build: the git commit when built

@@ -55,6 +55,8 @@ pub mod sanitize;
 pub mod search;
 pub mod sensors;
 #[cfg(feature = "native")]
+pub mod serve;
+#[cfg(feature = "native")]
 pub mod signals;
 pub mod site;
 pub mod textfile;

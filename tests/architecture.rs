@@ -375,11 +375,11 @@ fn import_map() -> String {
         })
         .filter(|m| !matches!(m.as_str(), "lib" | "main"))
         .collect();
+    let edges = edges();
+    let none = BTreeMap::new();
     let mut lines = Vec::new();
-    for (from, targets) in edges() {
-        if from.len() != 1 || BASE.contains(&from[0].as_str()) {
-            continue;
-        }
+    for module in modules.iter().filter(|m| !BASE.contains(&m.as_str())) {
+        let targets = edges.get(&vec![module.clone()]).unwrap_or(&none);
         let uses: Vec<&str> = targets
             .keys()
             .map(|to| to[0].as_str())
@@ -390,7 +390,7 @@ fn import_map() -> String {
         } else {
             uses.join(", ")
         };
-        lines.push(format!("- `{}` → {uses}", from[0]));
+        lines.push(format!("- `{module}` → {uses}"));
     }
     lines.join("\n")
 }

@@ -22,8 +22,6 @@
 mod cdp;
 #[path = "browser/chromium.rs"]
 mod chromium;
-#[path = "browser/serve.rs"]
-mod serve;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -32,7 +30,8 @@ use serde_json::{json, Value};
 
 use cdp::Cdp;
 use chromium::Browser;
-use serve::StaticServer;
+// The server of `hashwatt web`, the one the page is served with.
+use hashwatt::serve::StaticServer;
 
 const GENESIS_NONCE: u64 = 2_083_236_893;
 const GENESIS_HASH: &str = "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f";

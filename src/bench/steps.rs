@@ -334,6 +334,13 @@ impl<'a> BenchLoop<'a> {
         }
         timed.sizer.observe(count, t - trial.last_completion);
         let sizes = &mut outcome.batch_nonces;
+        // The sizes batches took, not the size planned: a `--nonces` run
+        // shorter than one planned batch hashes one batch of the run.
+        if outcome.batches == 1 {
+            sizes.first = count;
+            sizes.min = count;
+            sizes.max = count;
+        }
         sizes.last = timed.sizer.size;
         sizes.min = sizes.min.min(count);
         sizes.max = sizes.max.max(count);

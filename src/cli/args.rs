@@ -20,12 +20,40 @@ fn whole<T: std::str::FromStr + Bounded + Send + Sync + Clone + 'static>(
     parse_whole(text)
 }
 
-const DEVICE_HELP: &str =
-    "Device to run on: an index or a name substring from `hashwatt devices`, \
-`pci:ADDRESS` for the adapter at a PCI address (e.g. pci:0000:41:00.0), \
-`cpu` for the CPU's fast search on all cores (see --cpu-path), or `all`. Default: the best adapter present \
-(WGPU_ADAPTER_NAME and WGPU_BACKEND steer it); `bench` runs the CPU instead when every adapter \
-is a software rasterizer";
+/// `--device` as each command takes it: each help offers only what its
+/// command accepts. The start is one text, so the four cannot drift apart.
+macro_rules! device_help {
+    ($($rest:literal),*) => {
+        concat!(
+            "Device to run on: an index or a name substring from `hashwatt devices`, or \
+`pci:ADDRESS` for the adapter at a PCI address (e.g. pci:0000:41:00.0)",
+            $($rest),*
+        )
+    };
+}
+
+const SEARCH_DEVICE_HELP: &str = device_help!(
+    "; `cpu` for the CPU device, on all cores (see --cpu-path). Default: the best adapter \
+present (WGPU_ADAPTER_NAME and WGPU_BACKEND steer it), else the CPU device"
+);
+
+const VERIFY_DEVICE_HELP: &str = device_help!(
+    "; `cpu` for the CPU device, on all cores (see --cpu-path; not with --kernel); `all` for \
+every adapter. Default: the best adapter present (WGPU_ADAPTER_NAME and WGPU_BACKEND steer it), \
+else the CPU device"
+);
+
+const BENCH_DEVICE_HELP: &str = device_help!(
+    "; `cpu` for the CPU device, on all cores (see --cpu-path; not with --kernel); `all` for \
+every adapter at once. Default: the best adapter present (WGPU_ADAPTER_NAME and WGPU_BACKEND \
+steer it), except that the CPU device runs instead when every adapter is a software rasterizer \
+(`hashwatt devices` stars the choice)"
+);
+
+const TUNE_DEVICE_HELP: &str = device_help!(
+    "; `all` for every adapter in turn. Only adapters have kernel settings to tune. Default: the \
+best adapter present (WGPU_ADAPTER_NAME and WGPU_BACKEND steer it)"
+);
 
 const HEADER_HELP: &str = "Block header: the height of an embedded header (`hashwatt headers`), \
 `genesis`, the 160 hex characters of a serialized header, or @FILE holding one";
@@ -58,17 +86,23 @@ pub struct KernelCostArgs {
 #[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
 pub struct DevicesArgs {
-    /// Print JSON instead of a table
+    /// Write the list as JSON to PATH, or to standard output with `-` or no value
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
+    pub json: Option<String>,
+    /// Replace an existing --json file
     #[arg(long)]
-    pub json: bool,
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
 pub struct HeadersArgs {
-    /// Print JSON instead of a table
+    /// Write the headers as JSON to PATH, or to standard output with `-` or no value
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
+    pub json: Option<String>,
+    /// Replace an existing --json file
     #[arg(long)]
-    pub json: bool,
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -89,19 +123,22 @@ pub struct SearchArgs {
     /// Default: the header's own nBits target
     #[arg(long, value_name = "HEX")]
     pub target: Option<String>,
-    #[arg(long, short = 'd', value_name = "DEVICE", help = DEVICE_HELP)]
+    #[arg(long, short = 'd', value_name = "DEVICE", help = SEARCH_DEVICE_HELP)]
     pub device: Option<String>,
     #[command(flatten)]
     pub cpu: CpuArgs,
-    /// Print JSON instead of a table
+    /// Write the hits as JSON to PATH, or to standard output with `-` or no value
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
+    pub json: Option<String>,
+    /// Replace an existing --json file
     #[arg(long)]
-    pub json: bool,
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
 pub struct VerifyArgs {
-    #[arg(long, short = 'd', value_name = "DEVICE", help = DEVICE_HELP)]
+    #[arg(long, short = 'd', value_name = "DEVICE", help = VERIFY_DEVICE_HELP)]
     pub device: Option<String>,
     #[command(flatten)]
     pub cpu: CpuArgs,
@@ -132,18 +169,18 @@ pub struct VerifyArgs {
     /// explains the output (a byte-reversed digest, a swapped nonce, ...)
     #[arg(long, requires = "hash_fn")]
     pub digest: bool,
-    /// Replace an existing --emit file
+    /// Replace existing --json or --emit files
     #[arg(long)]
     pub force: bool,
-    /// Print JSON instead of a table
-    #[arg(long)]
-    pub json: bool,
+    /// Write the report as JSON to PATH, or to standard output with `-` or no value
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
+    pub json: Option<String>,
 }
 
 #[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
 pub struct BenchArgs {
-    #[arg(long, short = 'd', value_name = "DEVICE", help = DEVICE_HELP)]
+    #[arg(long, short = 'd', value_name = "DEVICE", help = BENCH_DEVICE_HELP)]
     pub device: Option<String>,
     #[command(flatten)]
     pub cpu: CpuArgs,
@@ -234,7 +271,7 @@ pub struct CpuArgs {
 #[derive(Args, Debug)]
 #[command(allow_negative_numbers = true)]
 pub struct TuneArgs {
-    #[arg(long, short = 'd', value_name = "DEVICE", help = DEVICE_HELP)]
+    #[arg(long, short = 'd', value_name = "DEVICE", help = TUNE_DEVICE_HELP)]
     pub device: Option<String>,
     /// Block header to hash while tuning (see `search --header`). Default: the most recent embedded one
     #[arg(long, value_name = "H")]
@@ -254,9 +291,12 @@ pub struct TuneArgs {
     /// A short sweep: 0.5 s per setting, 30 s in all (explicit flags still win)
     #[arg(long)]
     pub quick: bool,
-    /// Print JSON instead of a table
+    /// Write the sweep as JSON to PATH, or to standard output with `-` or no value
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
+    pub json: Option<String>,
+    /// Replace an existing --json file
     #[arg(long)]
-    pub json: bool,
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -312,7 +352,7 @@ pub struct EstimateArgs {
     pub network_ehs: Option<f64>,
     /// Derive the network hashrate from block headers: one header's difficulty
     /// (D x 2^32 / 600 s), or the work over time of consecutive headers in @FILE, as
-    /// `bitcoin-cli getnetworkhashps` does. Takes any --header form. [default: the most
+    /// `bitcoin-cli getnetworkhashps` does. Takes any `search --header` form. [default: the most
     /// recent embedded header]
     #[arg(long, value_name = "H")]
     pub network_from: Option<String>,

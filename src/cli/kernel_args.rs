@@ -37,7 +37,7 @@ pub struct KernelFileArgs {
     #[arg(long, value_name = "ORDER", requires = "hash_fn", value_parser = ["be", "le"])]
     pub digest_order: Option<String>,
     /// Write the WGSL that is compiled to FILE (with --hash-fn: the file followed by the
-    /// search hashwatt wrote; with --digest: the digest kernel)
+    /// search hashwatt wrote, or in verify's digest check, the digest kernel)
     #[arg(long, value_name = "FILE.wgsl", requires = "kernel")]
     pub emit: Option<std::path::PathBuf>,
 }

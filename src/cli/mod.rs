@@ -8,11 +8,15 @@ use clap::{Parser, Subcommand};
 use crate::sanitize::sanitize;
 
 mod args;
+pub mod env;
+pub mod help;
 mod kernel_args;
 pub mod numbers;
+mod web_args;
 
 pub use args::*;
 pub use kernel_args::KernelFileArgs;
+pub use web_args::WebArgs;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -27,7 +31,8 @@ Start with `hashwatt bench`. `hashwatt verify` proves a device's shaders right f
 `hashwatt estimate` scales a result to a power plant.\n\n\
 Exit status: 0 success, 1 a check failed (a hit or digest the CPU rejects), 2 bad input, \
 3 a device could not be found or run, 4 a result could not be written, 130/143 a bench \
-interrupted by SIGINT/SIGTERM (its verified partial result is still written)."
+interrupted by SIGINT/SIGTERM (its verified partial result is still written).",
+    after_help = help::after_help(None)
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -37,14 +42,19 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// List the GPUs (wgpu adapters) and the CPU search paths that can run a search
+    #[command(after_help = help::after_help(Some("devices")))]
     Devices(DevicesArgs),
     /// List the real mainnet block headers built into hashwatt
+    #[command(after_help = help::after_help(Some("headers")))]
     Headers(HeadersArgs),
     /// Search one range of nonces over one header and print every verified hit
+    #[command(after_help = help::after_help(Some("search")))]
     Search(SearchArgs),
     /// Check a device's SHA-256 kernels against real block hashes and the CPU
+    #[command(after_help = help::after_help(Some("verify")))]
     Verify(VerifyArgs),
     /// Measure a device's hashrate on a real header, every share verified (the main job)
+    #[command(after_help = help::after_help(Some("bench")))]
     Bench(BenchArgs),
     /// Find the fastest kernel settings for a GPU and cache them for `bench`, if they beat the default
     ///
@@ -61,10 +71,13 @@ pub enum Command {
     /// Otherwise the default stays: nothing is cached, and an earlier entry for the adapter
     /// is removed. The setting kept is searched again and checked against sha2. Ctrl-C stops after the batch in flight (at most 250 ms of GPU work
     /// each), prints the best so far and caches nothing.
+    #[command(after_help = help::after_help(Some("tune")))]
     Tune(TuneArgs),
     /// Scale hashes per joule to a power plant: site hashrate, network share, BTC per day
+    #[command(after_help = help::after_help(Some("estimate")))]
     Estimate(EstimateArgs),
     /// Bench results side by side: rates, spread, efficiency, ratios to the first
+    #[command(after_help = help::after_help(Some("compare")))]
     Compare(CompareArgs),
     /// Merge a fleet's results (a Slurm or Kubernetes job array): each node, each model,
     /// totals, outliers, and the tasks missing or refused
@@ -75,10 +88,20 @@ pub enum Command {
     /// of ln(value / median) (groups of 3 or more). An index with no result, a failed verify, an invalid, damaged,
     /// duplicated or interrupted result is listed with its reason and left out of the
     /// totals. Exit status 1 when no result can be counted. See docs/fleet.md
+    #[command(after_help = help::after_help(Some("fleet")))]
     Fleet(FleetArgs),
     /// Count a kernel's work per nonce: integer operations in what naga hands each driver, or
     /// with --isa the instructions AMD's compiler emits for a GPU family (no GPU needed)
+    #[command(after_help = help::after_help(Some("kernel-cost")))]
     KernelCost(KernelCostArgs),
+    /// Serve the browser page (the same kernels through WebGPU) on 127.0.0.1
+    ///
+    /// The page built into this binary when web/dist existed at build time
+    /// (scripts/build-web.sh builds it), or the files of --dir. Prints the URL
+    /// and serves until Ctrl-C (exit 130). Exit status 3 when this binary holds
+    /// no page and no --dir is given, or the port is taken. See docs/browser.md
+    #[command(after_help = help::after_help(Some("web")))]
+    Web(WebArgs),
     /// Internal: compiles for `kernel-cost --isa` in a process of its own
     #[command(name = "radv-worker", hide = true)]
     RadvWorker,
@@ -88,13 +111,21 @@ pub enum Command {
 /// to run: `--help` and `--version` (0, printed here) or an argument error
 /// (2, printed here as one line).
 pub fn parse() -> Result<Cli, i32> {
-    Cli::try_parse().map_err(|error| argument_error(&error))
+    Cli::try_parse().map_err(|error| {
+        let tip = json_took_the_files(&error, std::env::args_os()).map(|file| {
+            format!(
+                "; tip: `--json` took {file} as its output file; to print JSON, put --json \
+after the files (or write --json -)"
+            )
+        });
+        argument_error(&error, tip.as_deref().unwrap_or(""))
+    })
 }
 
 /// `--help` and `--version` as clap prints them; every argument error as
 /// one line, `hashwatt: error: ...`, exit 2, like every other bad input,
 /// with what the user typed made safe to show.
-fn argument_error(error: &clap::Error) -> i32 {
+fn argument_error(error: &clap::Error, tip: &str) -> i32 {
     use clap::error::ErrorKind;
     if matches!(
         error.kind(),
@@ -110,8 +141,27 @@ fn argument_error(error: &clap::Error) -> i32 {
         out!("{text}");
         return crate::error::exit::OK;
     }
-    errln!("hashwatt: error: {}", one_line(&error.render().to_string()));
+    errln!(
+        "hashwatt: error: {}{tip}",
+        one_line(&error.render().to_string())
+    );
     crate::error::exit::BAD_INPUT
+}
+
+/// `compare --json a.json` and `fleet --json DIR`: the files are missing
+/// because `--json` took the word after it as its own file. Returns that
+/// word, to say so.
+fn json_took_the_files(
+    error: &clap::Error,
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Option<String> {
+    if error.kind() != clap::error::ErrorKind::MissingRequiredArgument {
+        return None;
+    }
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    let at = args.iter().position(|a| a == "--json")?;
+    let word = args.get(at + 1)?.to_string_lossy().into_owned();
+    (!word.starts_with('-')).then(|| sanitize(&word).into_owned())
 }
 
 /// Clap's message up to its usage block, on one line: "error: " dropped,
@@ -167,6 +217,22 @@ mod tests {
         let line = one_line(&error.render().to_string());
         assert!(line.contains("--header"), "{line}");
         assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn json_before_the_files_is_explained() {
+        let argv = ["hashwatt", "fleet", "--json", "runs"];
+        let error = Cli::try_parse_from(argv).unwrap_err();
+        let took = json_took_the_files(&error, argv.iter().map(Into::into));
+        assert_eq!(took.as_deref(), Some("runs"));
+        let argv = ["hashwatt", "compare", "--json"];
+        let error = Cli::try_parse_from(argv).unwrap_err();
+        assert_eq!(
+            json_took_the_files(&error, argv.iter().map(Into::into)),
+            None
+        );
+        let argv = ["hashwatt", "fleet", "runs", "--json"];
+        assert!(Cli::try_parse_from(argv).is_ok());
     }
 
     #[test]

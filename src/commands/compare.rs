@@ -9,6 +9,7 @@ use crate::units::format_rate;
 use crate::units::{format_jth, format_ratio};
 
 pub fn run(args: &CompareArgs) -> Result<i32> {
+    super::json_before_files(args.json.as_deref(), args.force)?;
     let json = JsonOut::parse(args.json.as_deref(), args.force)?;
     let inputs: Vec<(&str, &std::path::Path)> = args
         .files

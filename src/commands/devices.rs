@@ -2,9 +2,9 @@
 
 use crate::cli::DevicesArgs;
 use crate::cpu::CpuPath;
-use crate::devices::{CpuOptions, DeviceChoice, DeviceSpec};
+use crate::devices::{CpuOptions, DeviceChoice};
 use crate::error::{exit, Result};
-use crate::report::{self, CpuPathRow, DeviceRow, DevicesReport, DEVICES_SCHEMA};
+use crate::report::{self, CpuPathRow, DeviceRow, DevicesReport, JsonOut, DEVICES_SCHEMA};
 use crate::sensors::energy::{self, NvmlMode};
 
 fn device_row(select: String, choice: &DeviceChoice, default: bool) -> DeviceRow {
@@ -28,10 +28,12 @@ fn device_row(select: String, choice: &DeviceChoice, default: bool) -> DeviceRow
 }
 
 pub fn run(args: &DevicesArgs) -> Result<i32> {
+    let json = JsonOut::parse(args.json.as_deref(), args.force)?;
     let adapters = crate::devices::adapters()?;
-    let best = crate::devices::select(&DeviceSpec::Best, &adapters)
+    // The star: what `bench` runs with no --device, by bench's own choice.
+    let best = crate::devices::bench_default(&adapters, false)
         .ok()
-        .and_then(|c| c.into_iter().next());
+        .and_then(|(c, _)| c.into_iter().next());
     let best_index = match &best {
         Some(DeviceChoice::Gpu(adapter)) => Some(adapter.index),
         _ => None,
@@ -44,7 +46,8 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
         })
         .collect();
     let cpu = DeviceChoice::cpu(CpuOptions::default());
-    rows.push(device_row("cpu".into(), &cpu, best_index.is_none()));
+    let cpu_default = matches!(best, Some(DeviceChoice::Cpu { .. }));
+    rows.push(device_row("cpu".into(), &cpu, cpu_default));
 
     let best_path = CpuPath::best();
     let cpu_paths: Vec<CpuPathRow> = CpuPath::ALL
@@ -57,17 +60,29 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
             needs: p.needs().into(),
         })
         .collect();
-    if args.json {
-        report::write_json(
-            &DevicesReport {
-                schema: DEVICES_SCHEMA.into(),
-                devices: rows,
-                cpu_paths,
-            },
-            &report::JsonOut::Stdout,
-        )?;
-        return Ok(exit::OK);
+    let document = DevicesReport {
+        schema: DEVICES_SCHEMA.into(),
+        devices: rows,
+        cpu_paths,
+    };
+    match &json {
+        Some(out @ JsonOut::Stdout) => {
+            return report::write_json(&document, out).map(|()| exit::OK)
+        }
+        Some(out @ JsonOut::File(destination)) => {
+            print_table(&document, adapters.is_empty());
+            report::write_json(&document, out)?;
+            outln!("wrote {}", destination.path().display());
+        }
+        None => print_table(&document, adapters.is_empty()),
     }
+    Ok(exit::OK)
+}
+
+/// The human table: the devices, the CPU paths, the power meters.
+fn print_table(document: &DevicesReport, no_adapter: bool) {
+    let rows = &document.devices;
+    let best_path = CpuPath::best();
     let name_width = rows
         .iter()
         .map(|r| r.summary.name.len())
@@ -81,7 +96,7 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
         "backend",
         "type"
     );
-    for row in &rows {
+    for row in rows {
         let mark = if row.default { "*" } else { " " };
         outln!(
             "{mark} {:<6} {:<name_width$}  {:<8} {:<14} {}",
@@ -104,18 +119,17 @@ pub fn run(args: &DevicesArgs) -> Result<i32> {
     }
     outln!();
     outln!("power meters:");
-    for row in &rows {
+    for row in rows {
         match (&row.meter, &row.meter_source, &row.meter_unavailable) {
             (Some(meter), Some(source), _) => outln!("  {:<6} {meter}: {source}", row.select),
             (_, _, Some(why)) => outln!("  {:<6} none: {why}", row.select),
             _ => {}
         }
     }
-    if adapters.is_empty() {
+    if no_adapter {
         outln!();
         outln!("wgpu found no adapter: install a Vulkan driver (on Debian: apt-get install mesa-vulkan-drivers)");
     }
     outln!();
-    outln!("* used when no --device is given");
-    Ok(exit::OK)
+    outln!("* what `bench` runs when no --device is given");
 }

@@ -17,6 +17,7 @@ pub fn run(args: &FleetArgs) -> Result<i32> {
         .as_deref()
         .map(|path| Destination::prepare(path, args.force, "--plot"))
         .transpose()?;
+    super::json_before_files(args.json.as_deref(), args.force)?;
     let json = JsonOut::parse(args.json.as_deref(), args.force)?;
     let fleet = fleet::gather(&args.paths, expect.as_ref())?;
     if let Some(destination) = &plot {

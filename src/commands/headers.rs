@@ -3,9 +3,10 @@
 use crate::chain::catalog;
 use crate::cli::HeadersArgs;
 use crate::error::{exit, Result};
-use crate::report;
+use crate::report::{self, JsonOut};
 
 pub fn run(args: &HeadersArgs) -> Result<i32> {
+    let json = JsonOut::parse(args.json.as_deref(), args.force)?;
     let rows: Vec<report::HeaderRow> = catalog::embedded()
         .into_iter()
         .map(|known| report::HeaderRow {
@@ -19,16 +20,26 @@ pub fn run(args: &HeadersArgs) -> Result<i32> {
             header: known.header.to_hex(),
         })
         .collect();
-    if args.json {
-        report::write_json(
-            &report::HeadersReport {
-                schema: report::HEADERS_SCHEMA.into(),
-                headers: rows,
-            },
-            &report::JsonOut::Stdout,
-        )?;
-        return Ok(exit::OK);
+    let document = report::HeadersReport {
+        schema: report::HEADERS_SCHEMA.into(),
+        headers: rows,
+    };
+    match &json {
+        Some(out @ JsonOut::Stdout) => {
+            return report::write_json(&document, out).map(|()| exit::OK)
+        }
+        Some(out @ JsonOut::File(destination)) => {
+            print_table(&document.headers);
+            report::write_json(&document, out)?;
+            outln!("wrote {}", destination.path().display());
+        }
+        None => print_table(&document.headers),
     }
+    Ok(exit::OK)
+}
+
+/// The human table, one header a line.
+fn print_table(rows: &[report::HeaderRow]) {
     outln!(
         "{:>7}  {:<64}  {:<10}  {:>9}  {:>10}  {:<10}",
         "height",
@@ -38,7 +49,7 @@ pub fn run(args: &HeadersArgs) -> Result<i32> {
         "nonce",
         "date"
     );
-    for row in &rows {
+    for row in rows {
         let height = row.height.map_or("?".to_string(), |h| h.to_string());
         let date = crate::units::date_of(row.time as u64);
         outln!(
@@ -54,5 +65,4 @@ pub fn run(args: &HeadersArgs) -> Result<i32> {
         "{} headers; pass a height to --header, e.g. `hashwatt search --header 0`",
         rows.len()
     );
-    Ok(exit::OK)
 }

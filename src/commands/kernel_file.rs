@@ -66,9 +66,12 @@ fn with_skeleton(error: Error, options: &LoadOptions) -> Error {
         .as_deref()
         .unwrap_or(crate::kernel::ENTRY_POINT);
     errln!(
-        "the interface, to paste (or `// hashwatt:include search_interface.wgsl` for all but the entry point):\n{}",
-        crate::kernel::interface_skeleton(entry)
+        "the interface, to paste (or `// hashwatt:include search_interface.wgsl` for all but the entry point):"
     );
+    // One errln!() a line: a newline inside one would be shown escaped.
+    for line in crate::kernel::interface_skeleton(entry).lines() {
+        errln!("{line}");
+    }
     Error::input(format!(
         "{}; the interface to paste is above, or let hashwatt write the whole search around your hash function with --hash-fn NAME",
         error.message

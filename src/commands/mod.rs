@@ -14,6 +14,7 @@ pub mod schemas;
 pub mod search;
 pub mod tune;
 pub mod verify;
+pub mod web;
 
 use crate::cli::{Cli, Command, CpuArgs};
 use crate::cpu::CpuPath;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Compare(args) => compare::run(&args),
         Command::Fleet(args) => fleet::run(&args),
         Command::KernelCost(args) => kernel_cost::run(&args),
+        Command::Web(args) => web::run(&args),
         Command::RadvWorker => Ok(kernel_cost::radv_worker()),
     };
     // A closed standard output ends the run quietly, as Unix tools do;
@@ -62,7 +64,7 @@ pub(crate) fn choose_devices(spec: Option<&str>) -> Result<Vec<DeviceChoice>> {
 
 /// The same, with `--cpu-path` and `--threads` for the CPU device.
 pub(crate) fn choose_devices_with(spec: Option<&str>, cpu: &CpuArgs) -> Result<Vec<DeviceChoice>> {
-    choose(spec, cpu, false)
+    choose(spec, cpu, None)
 }
 
 /// The devices `bench` runs: as [`choose_devices_with`], except that with
@@ -75,15 +77,12 @@ pub(crate) fn choose_bench_devices(
     cpu: &CpuArgs,
     wants_kernel: bool,
 ) -> Result<Vec<DeviceChoice>> {
-    let steered = wants_kernel
-        || std::env::var_os("WGPU_BACKEND").is_some()
-        || std::env::var_os("WGPU_ADAPTER_NAME").is_some();
-    choose(spec, cpu, !steered)
+    choose(spec, cpu, Some(wants_kernel))
 }
 
-/// Resolves `--device` against the adapters, probed once; `honest` applies
-/// [`device::honest_default`] when no device was named.
-fn choose(spec: Option<&str>, cpu: &CpuArgs, honest: bool) -> Result<Vec<DeviceChoice>> {
+/// Resolves `--device` against the adapters, probed once; for `bench`
+/// (`Some(wants_kernel)`), no device named is [`crate::devices::bench_default`].
+fn choose(spec: Option<&str>, cpu: &CpuArgs, bench: Option<bool>) -> Result<Vec<DeviceChoice>> {
     let options = CpuOptions {
         path: cpu.cpu_path.as_deref().map(CpuPath::parse).transpose()?,
         threads: cpu.threads,
@@ -100,11 +99,12 @@ fn choose(spec: Option<&str>, cpu: &CpuArgs, honest: bool) -> Result<Vec<DeviceC
     } else {
         crate::devices::adapters()?
     };
-    if honest && spec == DeviceSpec::Best {
-        if let Some((cpu_choice, note)) = crate::devices::honest_default(&adapters) {
+    if let (Some(wants_kernel), DeviceSpec::Best) = (bench, &spec) {
+        let (choices, note) = crate::devices::bench_default(&adapters, wants_kernel)?;
+        if let Some(note) = note {
             errln!("hashwatt: {note}");
-            return Ok(vec![cpu_choice]);
         }
+        return Ok(choices);
     }
     crate::devices::select_with(&spec, &adapters, options)
 }
@@ -125,6 +125,22 @@ pub(crate) fn check_outputs(
         outputs.push(("--plot", destination.path()));
     }
     crate::output::check_outputs(&outputs, inputs)
+}
+
+/// `--json` takes the word after it as its file, so in a command that
+/// also takes files (`compare --json a.json b.json`, `fleet --json DIR`)
+/// the first of them would become the output. An existing file named
+/// there is refused, as any is without `--force`, with the reason said.
+pub(crate) fn json_before_files(json: Option<&str>, force: bool) -> Result<()> {
+    match json {
+        Some(path) if path != "-" && !force && std::path::Path::new(path).exists() => {
+            Err(crate::error::Error::input(format!(
+                "--json {} exists: `--json` writes to the word after it; to print JSON, put --json after the files (or write --json -); to replace the file, add --force",
+                std::path::Path::new(path).display()
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The file behind `--header @FILE` (or `--network-from @FILE`), if any.

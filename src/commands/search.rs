@@ -15,6 +15,12 @@ use crate::verify::hits::{self, VerifiedHit};
 const BATCH: u64 = 1 << 22;
 
 pub fn run(args: &SearchArgs) -> Result<i32> {
+    let json = report::JsonOut::parse(args.json.as_deref(), args.force)?;
+    let inputs: Vec<(&str, &std::path::Path)> = super::header_file(Some(&args.header))
+        .map(|path| ("--header file", path))
+        .into_iter()
+        .collect();
+    super::check_outputs(json.as_ref(), None, &inputs)?;
     let known = catalog::resolve(&args.header)?;
     let header = known.header;
     let range = NonceRange::new(args.start, args.count)?;
@@ -69,10 +75,20 @@ smaller --count",
         seconds,
         hits: found,
     };
-    if args.json {
-        report::write_json(&out, &report::JsonOut::Stdout)?;
-        return Ok(exit::OK);
+    match &json {
+        Some(stdout @ report::JsonOut::Stdout) => report::write_json(&out, stdout)?,
+        Some(file @ report::JsonOut::File(destination)) => {
+            print_table(&known, &range, &out);
+            report::write_json(&out, file)?;
+            outln!("wrote {}", destination.path().display());
+        }
+        None => print_table(&known, &range, &out),
     }
+    Ok(exit::OK)
+}
+
+/// The human report: the header, the range, each hit, the time.
+fn print_table(known: &catalog::KnownHeader, range: &NonceRange, out: &report::SearchReport) {
     outln!("header  {} ({})", known.label(), out.header);
     outln!("target  {}", out.target);
     outln!(
@@ -95,8 +111,7 @@ smaller --count",
     outln!();
     outln!(
         "{:.2} s, {}",
-        seconds,
-        crate::units::format_rate(out.nonces as f64 / seconds.max(1e-9))
+        out.seconds,
+        crate::units::format_rate(out.nonces as f64 / out.seconds.max(1e-9))
     );
-    Ok(exit::OK)
 }

@@ -20,6 +20,14 @@ const RANKED: usize = 8;
 
 pub fn run(args: &TuneArgs) -> Result<i32> {
     let plan = plan(args)?;
+    let json = report::JsonOut::parse(args.json.as_deref(), args.force)?;
+    let inputs: Vec<(&str, &std::path::Path)> = super::header_file(args.header.as_deref())
+        .map(|path| ("--header file", path))
+        .into_iter()
+        .collect();
+    super::check_outputs(json.as_ref(), None, &inputs)?;
+    // With JSON on standard output, nothing else goes there.
+    let human = !json.as_ref().is_some_and(report::JsonOut::is_stdout);
     let known = catalog::resolve_or_latest(args.header.as_deref())?;
     let choices = super::choose_devices(args.device.as_deref())?;
     // The sweep's result is cached: the cache is checked before it runs.
@@ -29,9 +37,9 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
     let mut failure = None;
     for choice in choices {
         let DeviceChoice::Gpu(adapter) = choice else {
-            return Err(Error::input("tune sweeps GPU kernel settings; the CPU reference has none (pick a GPU with --device)"));
+            return Err(Error::input("tune sweeps GPU kernel settings; the CPU device has none (pick an adapter with --device; `hashwatt devices` lists them)"));
         };
-        if !args.json {
+        if human {
             outln!(
                 "tuning {} [{}]: at most {} settings (the untuned default first) and {} s in all; \
 each setting compiled, warmed up, then timed {} s",
@@ -57,7 +65,7 @@ each setting compiled, warmed up, then timed {} s",
         // A bar on stderr (a terminal only): settings done, what runs now,
         // the best so far.
         let bar = crate::output::progress_bar(
-            !args.json,
+            human,
             plan.max_settings as u64,
             "  {elapsed:>4} {bar:30} {pos}/{len} settings  {msg}",
         );
@@ -90,7 +98,7 @@ each setting compiled, warmed up, then timed {} s",
                     best = best.max(trial.hashes_per_second);
                     bar.inc(1);
                     let number = bar.position() as usize;
-                    if !args.json {
+                    if human {
                         bar.suspend(|| {
                             if trial.stage == Stage::Confirm && !confirming {
                                 outln!(
@@ -117,7 +125,7 @@ each setting compiled, warmed up, then timed {} s",
             Err(error) if !sweep.interrupted() => Some(Err(error)),
             Err(_) => None,
         };
-        if !args.json {
+        if human {
             print_summary(&sweep, saved.as_ref());
         }
         let change = saved.as_ref().and_then(|s| s.as_ref().ok());
@@ -129,14 +137,17 @@ each setting compiled, warmed up, then timed {} s",
             break;
         }
     }
-    if args.json {
+    if let Some(out) = &json {
         report::write_json(
             &tune::TuneReport {
                 schema: tune::TUNE_SCHEMA.into(),
                 results,
             },
-            &report::JsonOut::Stdout,
+            out,
         )?;
+        if let report::JsonOut::File(destination) = out {
+            outln!("wrote {}", destination.path().display());
+        }
     }
     if let Some(code) = interrupt.exit_code() {
         errln!("hashwatt: interrupted; the sweep stopped early and nothing was cached");

@@ -17,6 +17,24 @@ use super::kernel_file;
 const FULL_TABLE_ROWS: usize = 64;
 
 pub fn run(args: &VerifyArgs) -> Result<i32> {
+    let json = report::JsonOut::parse(args.json.as_deref(), args.force)?;
+    let mut outputs: Vec<(&str, &std::path::Path)> = Vec::new();
+    if let Some(report::JsonOut::File(destination)) = &json {
+        outputs.push(("--json", destination.path()));
+    }
+    if let Some(path) = &args.kernel_file.emit {
+        outputs.push(("--emit", path));
+    }
+    let mut inputs: Vec<(&str, &std::path::Path)> = Vec::new();
+    if let Some(path) = &args.headers {
+        inputs.push(("--headers file", path));
+    }
+    if let Some(path) = &args.kernel {
+        inputs.push(("--kernel file", path));
+    }
+    crate::output::check_outputs(&outputs, &inputs)?;
+    // With JSON on standard output, nothing else goes there.
+    let human = !json.as_ref().is_some_and(report::JsonOut::is_stdout);
     let headers = match &args.headers {
         Some(path) => catalog::read_headers_file(path)?,
         None => catalog::embedded(),
@@ -25,7 +43,7 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
         return Err(Error::input("the header file holds no header"));
     }
     if let Some(path) = &args.kernel {
-        return run_kernel(args, path, &headers);
+        return run_kernel(args, path, &headers, json.as_ref());
     }
     let options = ConformanceOptions {
         window: args.window,
@@ -35,7 +53,7 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
     for choice in super::choose_devices_with(args.device.as_deref(), &args.cpu)? {
         let mut searcher = choice.open(KernelConfig::default())?;
         let summary = choice.summary();
-        if !args.json {
+        if human {
             errln!(
                 "verifying {} [{}] on {} headers (window {} nonces)…",
                 summary.name,
@@ -45,7 +63,7 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
             );
         }
         let bar = crate::output::progress_bar(
-            !args.json,
+            human,
             headers.len() as u64,
             "  {elapsed:>4} {bar:30} {pos}/{len} headers checked  ({eta} left)",
         );
@@ -55,14 +73,14 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
             });
         bar.finish_and_clear();
         let report = report?;
-        if !args.json {
+        if human {
             print_table(&report);
         }
         reports.push(report);
     }
     let passed = reports.iter().all(|r| r.passed);
-    if args.json {
-        write_reports(&reports)?;
+    if let Some(out) = &json {
+        write_reports(&reports, out)?;
     }
     Ok(if passed { exit::OK } else { exit::CHECK_FAILED })
 }
@@ -70,7 +88,13 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
 /// `verify --kernel FILE`: the file is loaded and checked before any device
 /// opens, then the suite runs on each chosen GPU. With `--digest`, the
 /// hash function alone is checked instead.
-fn run_kernel(args: &VerifyArgs, path: &std::path::Path, headers: &[KnownHeader]) -> Result<i32> {
+fn run_kernel(
+    args: &VerifyArgs,
+    path: &std::path::Path,
+    headers: &[KnownHeader],
+    json: Option<&report::JsonOut>,
+) -> Result<i32> {
+    let human = !json.is_some_and(report::JsonOut::is_stdout);
     if args.window == 0 {
         return Err(Error::input(
             "--window must be at least 1 with --kernel (the real-block check searches it)",
@@ -109,12 +133,12 @@ fn run_kernel(args: &VerifyArgs, path: &std::path::Path, headers: &[KnownHeader]
     for choice in super::choose_devices(args.device.as_deref())? {
         let DeviceChoice::Gpu(adapter) = choice else {
             return Err(Error::device(
-                "--kernel runs a WGSL kernel: it needs a GPU adapter (lavapipe will do), not the CPU reference",
+                "--kernel runs a WGSL kernel: it needs a GPU adapter (lavapipe will do), not the CPU device",
             ));
         };
         let mut searcher = GpuSearcher::open(&adapter, config)?;
         if let Some(kernel) = &digest_kernel {
-            if !args.json {
+            if human {
                 errln!(
                     "checking `{}` of {} alone on {} [{}]: {} headers, their real nonces and random ones…",
                     kernel.info.function,
@@ -126,13 +150,13 @@ fn run_kernel(args: &VerifyArgs, path: &std::path::Path, headers: &[KnownHeader]
             }
             let info = crate::verify::suite::KernelInfo::of(&config);
             let report = crate::verify::suite::digest::run(&mut searcher, kernel, headers, info)?;
-            if !args.json {
+            if human {
                 print_digest_report(&report);
             }
             digests.push(report);
             continue;
         }
-        if !args.json {
+        if human {
             errln!(
                 "verifying {} (workgroup {}, {} nonce(s) per invocation) on {} [{}], {} headers…",
                 path.display(),
@@ -144,17 +168,17 @@ fn run_kernel(args: &VerifyArgs, path: &std::path::Path, headers: &[KnownHeader]
             );
         }
         let report = crate::verify::suite::run(&mut searcher, headers, &options)?;
-        if !args.json {
+        if human {
             print_kernel_report(&report);
         }
         reports.push(report);
     }
     let passed = reports.iter().all(|r| r.passed) && digests.iter().all(|r| r.passed);
-    if args.json {
+    if let Some(out) = json {
         if digest_kernel.is_some() {
-            write_reports(&digests)?;
+            write_reports(&digests, out)?;
         } else {
-            write_reports(&reports)?;
+            write_reports(&reports, out)?;
         }
     }
     Ok(if passed { exit::OK } else { exit::CHECK_FAILED })
@@ -385,9 +409,13 @@ fn print_table(report: &ConformanceReport) {
 }
 
 /// `--json`: one device's report as a document, several as an array.
-fn write_reports<T: serde::Serialize>(reports: &[T]) -> Result<()> {
+fn write_reports<T: serde::Serialize>(reports: &[T], out: &report::JsonOut) -> Result<()> {
     match reports {
-        [one] => report::write_json(one, &report::JsonOut::Stdout),
-        many => report::write_json(&many, &report::JsonOut::Stdout),
+        [one] => report::write_json(one, out)?,
+        many => report::write_json(&many, out)?,
     }
+    if let report::JsonOut::File(destination) = out {
+        outln!("wrote {}", destination.path().display());
+    }
+    Ok(())
 }

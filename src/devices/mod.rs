@@ -109,7 +109,7 @@ impl DeviceChoice {
 
     /// Whether this is the CPU device (its hits, like every device's, are
     /// checked by the sha2 reference).
-    pub fn is_cpu_reference(&self) -> bool {
+    pub fn is_cpu_device(&self) -> bool {
         matches!(self, DeviceChoice::Cpu { .. })
     }
 
@@ -284,6 +284,26 @@ pub fn adapters() -> Result<Vec<GpuAdapter>> {
     Ok(gpu::enumerate_adapters())
 }
 
+/// What `bench` runs with no `--device`, and the note it prints then: the
+/// CPU device where every adapter is a software rasterizer
+/// ([`honest_default`]) and no kernel or wgpu variable asks for an
+/// adapter; else the best adapter ([`select`]). `devices` stars
+/// this same choice.
+pub fn bench_default(
+    adapters: &[GpuAdapter],
+    wants_kernel: bool,
+) -> Result<(Vec<DeviceChoice>, Option<String>)> {
+    let steered = wants_kernel
+        || std::env::var_os("WGPU_BACKEND").is_some()
+        || std::env::var_os("WGPU_ADAPTER_NAME").is_some();
+    if !steered {
+        if let Some((cpu_choice, note)) = honest_default(adapters) {
+            return Ok((vec![cpu_choice], Some(note)));
+        }
+    }
+    Ok((select(&DeviceSpec::Best, adapters)?, None))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,7 +337,7 @@ mod tests {
         assert_eq!(err.exit_code(), crate::error::exit::DEVICE);
         assert!(err.message.contains("unknown device"));
         assert!(select(&DeviceSpec::Index(99), &[]).is_err());
-        assert!(select(&DeviceSpec::Cpu, &[]).unwrap()[0].is_cpu_reference());
+        assert!(select(&DeviceSpec::Cpu, &[]).unwrap()[0].is_cpu_device());
     }
 
     #[test]

@@ -20,7 +20,7 @@ use hashwatt::kernel::KernelConfig;
 pub fn gpu_choice() -> Option<DeviceChoice> {
     let adapters = devices::adapters().ok()?;
     match devices::select(&DeviceSpec::Best, &adapters) {
-        Ok(choices) if !choices[0].is_cpu_reference() => {
+        Ok(choices) if !choices[0].is_cpu_device() => {
             if let DeviceChoice::Gpu(adapter) = &choices[0] {
                 assert_on_the_named_backend(&adapter.info);
             }

@@ -354,7 +354,7 @@ fn run_one(
             outln!("       hash-fn {line}");
         }
         let rewrite = &source.rewrite;
-        if !choice.is_cpu_reference()
+        if !choice.is_cpu_device()
             && (rewrite.as_written
                 || !rewrite.indexed_consts.is_empty()
                 || !rewrite.indexed_locals.is_empty())

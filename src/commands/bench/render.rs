@@ -127,8 +127,15 @@ pub(super) fn print_result(
 ) {
     outln!();
     let sizes = report.batch_sizes.unwrap_or_default();
-    let batches = if sizes.min == sizes.max {
-        format!("{} batches of {}", report.batches, sizes.max)
+    let batches = if report.batches == 0 {
+        "no batch completed".to_string()
+    } else if sizes.min == sizes.max {
+        let noun = if report.batches == 1 {
+            "batch"
+        } else {
+            "batches"
+        };
+        format!("{} {noun} of {}", report.batches, sizes.max)
     } else {
         format!(
             "{} batches of {} to {}",

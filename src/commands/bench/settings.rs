@@ -34,8 +34,10 @@ pub(super) fn settings_for(
                 "--tune sweeps hashwatt's fast kernel, not a --kernel file",
             ));
         }
-        if choice.is_cpu_reference() {
-            return Err(Error::device("--kernel FILE.wgsl runs on a GPU adapter (lavapipe will do), not the CPU reference"));
+        if choice.is_cpu_device() {
+            return Err(Error::device(
+                "--kernel FILE.wgsl runs on a GPU adapter (lavapipe will do), not the CPU device",
+            ));
         }
         let kernel = KernelConfig::for_variant(user);
         return Ok(Settings {

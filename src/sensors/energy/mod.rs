@@ -6,7 +6,7 @@
 //! |---------------------------------|----------------------------------------|
 //! | NVIDIA GPU                      | NVML: energy counter, else power       |
 //! | AMD GPU (Linux)                 | amdgpu hwmon: energy1, else power1     |
-//! | CPU reference, software adapter | RAPL package counters (powercap)       |
+//! | CPU device, software adapter    | RAPL package counters (powercap)       |
 //! | anything, with `--watts W`      | stated                                 |
 
 //!
