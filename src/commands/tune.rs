@@ -8,7 +8,9 @@ use crate::devices::DeviceChoice;
 use crate::error::{exit, Error, Result};
 use crate::report;
 use crate::signals::Interrupt;
-use crate::tune::{self, CacheChange, Ended, Kept, Stage, Sweep, SweepEvent, SweepPlan, Trial};
+use crate::tune::{
+    self, CacheChange, Ended, Kept, SettingTrial, Stage, Sweep, SweepEvent, SweepPlan,
+};
 use crate::units::require_positive;
 
 /// The longest timed run of one setting: ten minutes.
@@ -201,7 +203,7 @@ fn plan(args: &TuneArgs) -> Result<SweepPlan> {
     Ok(plan)
 }
 
-fn print_trial(trial: &Trial, number: usize) {
+fn print_trial(trial: &SettingTrial, number: usize) {
     let stage = match trial.stage {
         Stage::Default => "default",
         Stage::Coarse => "coarse",

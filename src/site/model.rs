@@ -73,7 +73,7 @@ impl Inputs {
 
 /// What `estimate` is asked.
 #[derive(Clone, Debug)]
-pub struct Plan {
+pub struct SitePlan {
     /// The site; its `fraction` is replaced by each of `fractions`.
     pub site: Site,
     pub fractions: Vec<f64>,
@@ -153,7 +153,7 @@ pub struct AsicRow {
 
 /// One device filling `site`: what `bench` ends with.
 pub fn estimate(site: &Site, efficiency: Efficiency) -> Estimate {
-    build(&Plan {
+    build(&SitePlan {
         site: site.clone(),
         fractions: vec![site.fraction],
         fleet: vec![FleetMember {
@@ -168,7 +168,7 @@ pub fn estimate(site: &Site, efficiency: Efficiency) -> Estimate {
 }
 
 /// Works out every scenario. Call [`check`] before reporting.
-pub fn build(plan: &Plan) -> Estimate {
+pub fn build(plan: &SitePlan) -> Estimate {
     let mut efficiency = mix::combined(&plan.fleet);
     if let Some(origin) = &plan.origin {
         efficiency.source = origin.label();
@@ -297,7 +297,7 @@ fn scenario(site: &Site, fleet: &[FleetMember], prices: Prices) -> Scenario {
 /// device of more than a megawatt or a billion dollars, a bitcoin of more
 /// than a billion dollars, a megawatt-hour of more than a million either
 /// way. [`Site::validate`] holds the site's own inputs.
-pub fn check_inputs(plan: &Plan) -> Result<()> {
+pub fn check_inputs(plan: &SitePlan) -> Result<()> {
     let bad = |what: String| Err(Error::input(what));
     for m in &plan.fleet {
         check_efficiency(&m.efficiency)?;
@@ -560,7 +560,7 @@ mod tests {
             subsidy_btc: 3.125,
             ..Site::default()
         };
-        let plan = Plan {
+        let plan = SitePlan {
             fractions: vec![1.0, 0.5],
             fleet: vec![
                 member(1e11, 0.7, 3000.0, 2000.0),

@@ -389,7 +389,7 @@ impl Chart<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::site::model::{build, Inputs, Plan};
+    use crate::site::model::{build, Inputs, SitePlan};
     use crate::site::{Efficiency, FleetMember, Network};
 
     /// The README's picture: S23 Hydro-class hardware (9.5 J/TH, the same
@@ -409,7 +409,7 @@ mod tests {
             50.0,
             crate::site::Source::Given,
         ));
-        build(&Plan {
+        build(&SitePlan {
             site,
             fractions,
             fleet: vec![FleetMember {

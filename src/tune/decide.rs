@@ -27,7 +27,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Trial, TunedSettings};
+use super::{SettingTrial, TunedSettings};
 use crate::kernel::KernelConfig;
 use crate::report::KernelReport;
 use crate::units::format_rate;
@@ -70,7 +70,7 @@ pub fn default_batch_ms() -> u64 {
 }
 
 /// Whether a trial measured the untuned default.
-pub fn is_default(trial: &Trial) -> bool {
+pub fn is_default(trial: &SettingTrial) -> bool {
     trial.batch_ms == default_batch_ms() && trial.kernel == KernelReport::from(default_config())
 }
 
@@ -92,7 +92,7 @@ pub struct Setting {
 }
 
 impl Setting {
-    pub fn of(trial: &Trial) -> Self {
+    pub fn of(trial: &SettingTrial) -> Self {
         Setting {
             kernel: trial.kernel.clone(),
             batch_ms: trial.batch_ms,
@@ -128,7 +128,7 @@ pub struct Decision {
     pub rule: String,
     /// The confirmation runs in the order they ran (see `CONFIRM_ORDER`);
     /// empty when the default measured at least as fast in the search.
-    pub runs: Vec<Trial>,
+    pub runs: Vec<SettingTrial>,
     /// The candidate's and the default's rates over `runs`.
     pub candidate_rates: Vec<f64>,
     pub default_rates: Vec<f64>,
@@ -171,7 +171,7 @@ pub fn median(rates: &[f64]) -> f64 {
 impl Decision {
     /// The default stays without a confirmation: nothing else was measured,
     /// or the default was the fastest.
-    pub fn default_first(default: Option<&Trial>, candidate: Option<&Trial>) -> Self {
+    pub fn default_first(default: Option<&SettingTrial>, candidate: Option<&SettingTrial>) -> Self {
         let reason = match (default, candidate) {
             (None, _) => "the default could not be measured to the end, so no setting was \
 shown to beat it"
@@ -200,7 +200,11 @@ shown to beat it"
     /// The decision over the confirmation `runs` (in [`CONFIRM_ORDER`]; a
     /// run that timed nothing is missing, and then the default stays);
     /// `tuned` is what the cache gets if the candidate is kept.
-    pub fn confirmed(candidate: &Trial, runs: Vec<Trial>, tuned: TunedSettings) -> Self {
+    pub fn confirmed(
+        candidate: &SettingTrial,
+        runs: Vec<SettingTrial>,
+        tuned: TunedSettings,
+    ) -> Self {
         let rates = |default: bool| -> Vec<f64> {
             runs.iter()
                 .filter(|t| is_default(t) == default)

@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::plan::SweepPlan;
 use super::rig::Rig;
 use super::search::Stage;
-use super::Trial;
+use super::SettingTrial;
 use crate::bench::{self, BenchOptions, StopRule};
 use crate::chain::catalog::KnownHeader;
 use crate::error::{Error, Result};
@@ -30,7 +30,7 @@ pub(super) fn measure(
     stage: Stage,
     plan: &SweepPlan,
     stop: &AtomicBool,
-) -> Result<Option<Trial>> {
+) -> Result<Option<SettingTrial>> {
     let compiling = Instant::now();
     let (searcher, compiled) = rig.searcher(config)?;
     let compile_seconds = if compiled {
@@ -65,7 +65,7 @@ pub(super) fn measure(
     if outcome.nonces == 0 || !(rate > 0.0 && rate.is_finite()) {
         return Ok(None);
     }
-    Ok(Some(Trial {
+    Ok(Some(SettingTrial {
         kernel: KernelReport::from(config),
         batch_ms,
         hashes_per_second: rate,
@@ -89,7 +89,7 @@ pub(super) struct Overhead {
 }
 
 impl Overhead {
-    pub fn add(&mut self, trial: &Trial) {
+    pub fn add(&mut self, trial: &SettingTrial) {
         self.seconds += trial.compile_seconds + trial.warmup.seconds;
         self.settings += 1;
     }

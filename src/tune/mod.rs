@@ -45,7 +45,7 @@ pub use sweep::{sweep_on, sweep_until, Sweep, SweepEvent};
 
 /// One measured setting.
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Trial {
+pub struct SettingTrial {
     pub kernel: KernelReport,
     pub batch_ms: u64,
     /// Nonces over timed seconds, after the warm-up.
@@ -70,7 +70,7 @@ pub struct Trial {
     pub spread: Option<Spread>,
 }
 
-impl Trial {
+impl SettingTrial {
     fn settings(&self, device: &crate::gpu::DeviceSummary) -> TunedSettings {
         TunedSettings {
             device: device.clone(),
@@ -158,7 +158,7 @@ pub struct TuneResult {
     pub device: crate::gpu::DeviceSummary,
     pub plan: PlanReport,
     /// The settings measured, the untuned default first (stage `default`).
-    pub trials: Vec<Trial>,
+    pub trials: Vec<SettingTrial>,
     /// The fastest trial, the default included; not necessarily what is
     /// cached (see `decision`).
     pub best: Option<TunedSettings>,
@@ -312,7 +312,7 @@ pub fn sweep(
 }
 
 /// The fastest trial.
-pub fn best(trials: &[Trial]) -> Option<&Trial> {
+pub fn best(trials: &[SettingTrial]) -> Option<&SettingTrial> {
     trials
         .iter()
         .filter(|t| t.hashes_per_second.is_finite())
@@ -320,9 +320,9 @@ pub fn best(trials: &[Trial]) -> Option<&Trial> {
 }
 
 /// The trials fastest first, each with its rate as a fraction of the best.
-pub fn ranking(trials: &[Trial]) -> Vec<(&Trial, f64)> {
+pub fn ranking(trials: &[SettingTrial]) -> Vec<(&SettingTrial, f64)> {
     let top = best(trials).map_or(0.0, |t| t.hashes_per_second);
-    let mut ranked: Vec<&Trial> = trials.iter().collect();
+    let mut ranked: Vec<&SettingTrial> = trials.iter().collect();
     ranked.sort_by(|a, b| b.hashes_per_second.total_cmp(&a.hashes_per_second));
     ranked
         .into_iter()

@@ -18,7 +18,7 @@ use super::measure::{measure, Overhead};
 use super::plan::{fits, DroppedShape, Fit, Grid, ShapeLimits, SweepPlan};
 use super::rig::{GpuRig, Rig};
 use super::search::{ShapeSearch, Stage};
-use super::{Ended, Trial, TunedSettings};
+use super::{Ended, SettingTrial, TunedSettings};
 use crate::chain::catalog::KnownHeader;
 use crate::error::{Error, Result};
 use crate::gpu::GpuAdapter;
@@ -39,7 +39,7 @@ pub enum SweepEvent<'a> {
     },
     /// A setting was measured to the end (a confirmation run has the stage
     /// `Confirm`).
-    Measured(&'a Trial),
+    Measured(&'a SettingTrial),
     /// The setting kept is being verified.
     Verifying { config: KernelConfig, batch_ms: u64 },
 }
@@ -53,7 +53,7 @@ pub struct Sweep {
     pub dropped: Vec<DroppedShape>,
     pub limits: ShapeLimits,
     /// Every setting measured to the end, in order, the default first.
-    pub trials: Vec<Trial>,
+    pub trials: Vec<SettingTrial>,
     /// The fastest of them; `None` when nothing was measured.
     pub best: Option<TunedSettings>,
     /// The default or the candidate, and why; `None` when the sweep was
@@ -298,13 +298,13 @@ pub fn sweep_on(
 /// signal cut a run short.
 fn confirm(
     rig: &mut dyn Rig,
-    candidate: &Trial,
+    candidate: &SettingTrial,
     header: &KnownHeader,
     plan: &SweepPlan,
     stop: &AtomicBool,
     first: usize,
     on_event: &mut impl FnMut(SweepEvent<'_>),
-) -> Result<Option<Vec<Trial>>> {
+) -> Result<Option<Vec<SettingTrial>>> {
     let candidate_config = candidate
         .kernel_config()
         .expect("a sweep measures the fast kernel");

@@ -32,7 +32,7 @@ const DEFAULT_SECONDS: f64 = 10.0;
 const MAX_REPEAT: u32 = 1000;
 
 /// Everything checked before a device is touched.
-struct Plan {
+struct RunPlan {
     known: KnownHeader,
     stop_rule: StopRule,
     variant: Option<KernelVariant>,
@@ -40,7 +40,7 @@ struct Plan {
     plot: Option<Destination>,
 }
 
-fn plan(args: &BenchArgs) -> Result<Plan> {
+fn plan(args: &BenchArgs) -> Result<RunPlan> {
     let known = catalog::resolve_or_latest(args.header.as_deref())?;
     let stop_rule = stop_rule(args)?;
     if let Some(bits) = args.share_bits {
@@ -103,7 +103,7 @@ fn plan(args: &BenchArgs) -> Result<Plan> {
         // The sweep's result is cached: the cache is checked now.
         crate::tune::prepare_store()?;
     }
-    Ok(Plan {
+    Ok(RunPlan {
         known,
         stop_rule,
         variant,

@@ -9,7 +9,7 @@ use crate::cli::EstimateArgs;
 use crate::error::{exit, Error, Result};
 use crate::output::Destination;
 use crate::report::{self, JsonOut};
-use crate::site::model::{self, Input, Inputs, Plan, MAX_SCENARIOS};
+use crate::site::model::{self, Input, Inputs, SitePlan, MAX_SCENARIOS};
 use crate::site::network::Consensus;
 use crate::site::plot;
 use crate::site::{self, mix, FleetMember, FleetOrigin, Network, Site, Source};
@@ -104,7 +104,7 @@ result with energy), or --from-fleet DIR (a fleet's results)"
 
 /// Every input checked and labelled with where it came from; `notes` gets
 /// what the user should know about them (an unproven bench file).
-fn plan(args: &EstimateArgs, notes: &mut Vec<String>) -> Result<Plan> {
+fn plan(args: &EstimateArgs, notes: &mut Vec<String>) -> Result<SitePlan> {
     let given = |value: Option<f64>, default: f64| match value {
         Some(v) => Input::new(v, Source::Given),
         None => Input::new(default, Source::Default),
@@ -189,7 +189,7 @@ fn plan(args: &EstimateArgs, notes: &mut Vec<String>) -> Result<Plan> {
         .validate()?;
     }
     let (fleet, origin) = fleet_of(args, notes)?;
-    Ok(Plan {
+    Ok(SitePlan {
         site,
         fractions,
         fleet,
