@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::checks::{self, HitSetCheck, WindowCheck};
 use crate::chain::catalog::KnownHeader;
 use crate::chain::target::Target;
+use crate::cpu;
 use crate::error::Result;
 use crate::search::{search_range, Searcher, NONCE_SPACE};
 
@@ -40,14 +41,7 @@ pub fn verify(searcher: &mut dyn Searcher, known: &KnownHeader) -> Result<Verifi
     let window = match checks::real_block_target(&header) {
         Some(target) => {
             let (start, nonces) = checks::window_around(real, VERIFY_NONCES);
-            let hits = search_range(
-                searcher,
-                &header,
-                start,
-                VERIFY_NONCES,
-                &target,
-                VERIFY_BATCH,
-            )?;
+            let hits = search_range(searcher, &header, start, nonces, &target, VERIFY_BATCH)?;
             Some(WindowCheck::judge(&header, start, nonces, &hits))
         }
         None => None,
@@ -63,9 +57,8 @@ pub fn verify(searcher: &mut dyn Searcher, known: &KnownHeader) -> Result<Verifi
         &target,
         VERIFY_BATCH,
     )?;
-    let sha2: Vec<u32> = (start..start + VERIFY_NONCES as u32)
-        .filter(|&nonce| header.with_nonce(nonce).block_hash().meets(&target))
-        .collect();
+    // The sha2 reference on one thread: ascending, as the device's hits are.
+    let sha2 = cpu::search_serial(&header, start, VERIFY_NONCES, &target);
     let hit_set = HitSetCheck::judge(start, VERIFY_NONCES, VERIFY_SHARE_BITS, &device, &sha2);
     Ok(Verification {
         passed: hit_set.passed() && window.as_ref().is_none_or(|w| w.found),
